@@ -1,0 +1,108 @@
+import { Schema } from "effect"
+import { ErrorFields } from "./ApiError.js"
+
+// Every error that crosses the wire: its code, HTTP status, retryability and hint are declared once,
+// here, in `spec`. `wire(Class)` (ApiError.ts) turns a class into its JSON body for the HttpApi.
+
+export class ValidationFailed extends Schema.TaggedError<ValidationFailed>()("ValidationFailed", ErrorFields) {
+  static readonly spec = {
+    code: "VALIDATION_FAILED",
+    status: 400,
+    hint: "Check the request against /openapi.json; details.issues lists each field that failed."
+  }
+}
+
+export class InvalidJson extends Schema.TaggedError<InvalidJson>()("InvalidJson", ErrorFields) {
+  static readonly spec = { code: "INVALID_JSON", status: 400, hint: "Send a well-formed JSON body." }
+}
+
+export class RouteNotFound extends Schema.TaggedError<RouteNotFound>()("RouteNotFound", ErrorFields) {
+  static readonly spec = { code: "NOT_FOUND", status: 404, hint: "See /docs for the list of routes." }
+}
+
+export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("PayloadTooLarge", ErrorFields) {
+  static readonly spec = { code: "PAYLOAD_TOO_LARGE", status: 413 }
+}
+
+export class HostNotAllowed extends Schema.TaggedError<HostNotAllowed>()("HostNotAllowed", ErrorFields) {
+  static readonly spec = {
+    code: "HOST_NOT_ALLOWED",
+    status: 403,
+    hint: "The daemon answers only to 127.0.0.1, localhost or [::1]."
+  }
+}
+
+export class InternalError extends Schema.TaggedError<InternalError>()("InternalError", ErrorFields) {
+  static readonly spec = { code: "INTERNAL_ERROR", status: 500, retryable: true }
+}
+
+export class InvalidMasterPassword
+  extends Schema.TaggedError<InvalidMasterPassword>()("InvalidMasterPassword", ErrorFields)
+{
+  static readonly spec = {
+    code: "INVALID_MASTER_PASSWORD",
+    status: 401,
+    hint: "Send the daemon's master password in the X-Master-Password header."
+  }
+}
+
+export class InvalidToken extends Schema.TaggedError<InvalidToken>()("InvalidToken", ErrorFields) {
+  static readonly spec = {
+    code: "INVALID_TOKEN",
+    status: 401,
+    hint: "Send 'Authorization: Bearer wai_sess_…' with a current session token."
+  }
+}
+
+export class TokenExpired extends Schema.TaggedError<TokenExpired>()("TokenExpired", ErrorFields) {
+  static readonly spec = {
+    code: "TOKEN_EXPIRED",
+    status: 401,
+    hint: "Create a new session, or re-provision the MCP token (POST /v1/mcp/tokens)."
+  }
+}
+
+export class SessionRevoked extends Schema.TaggedError<SessionRevoked>()("SessionRevoked", ErrorFields) {
+  static readonly spec = {
+    code: "SESSION_REVOKED",
+    status: 401,
+    hint: "This session was revoked or replaced; use the newest token."
+  }
+}
+
+export class WalletNotFound extends Schema.TaggedError<WalletNotFound>()("WalletNotFound", ErrorFields) {
+  static readonly spec = {
+    code: "WALLET_NOT_FOUND",
+    status: 404,
+    hint: "Verify the wallet ID. List wallets via GET /v1/wallets."
+  }
+}
+
+export class WalletTerminated extends Schema.TaggedError<WalletTerminated>()("WalletTerminated", ErrorFields) {
+  static readonly spec = {
+    code: "WALLET_TERMINATED",
+    status: 410,
+    hint: "A terminated wallet cannot be changed or given sessions; create a new wallet."
+  }
+}
+
+export class SessionLimitExceeded
+  extends Schema.TaggedError<SessionLimitExceeded>()("SessionLimitExceeded", ErrorFields)
+{
+  static readonly spec = {
+    code: "SESSION_LIMIT_EXCEEDED",
+    status: 403,
+    hint: "Revoke an unused session (DELETE /v1/sessions/{id}) or raise security.max_sessions_per_wallet."
+  }
+}
+
+export class TokenFileWriteFailed
+  extends Schema.TaggedError<TokenFileWriteFailed>()("TokenFileWriteFailed", ErrorFields)
+{
+  static readonly spec = {
+    code: "TOKEN_FILE_WRITE_FAILED",
+    status: 500,
+    retryable: true,
+    hint: "Check free space and permissions of DATA_DIR/mcp-tokens; the new session was revoked."
+  }
+}

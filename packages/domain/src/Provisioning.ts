@@ -1,0 +1,86 @@
+import { Effect } from "effect"
+import { DaemonSettings } from "./DaemonSettings.js"
+import { type ClaudeDesktopConfig, claudeDesktopConfig, type McpLaunch } from "./McpSnippet.js"
+import type { WalletId } from "./Ids.js"
+import { Notifier } from "./Notifier.js"
+import { createSession, undoCreateSession } from "./Sessions.js"
+import { serverNameCandidates } from "./Slug.js"
+import { TokenFiles } from "./TokenFiles.js"
+import { Transaction } from "./Transaction.js"
+import { type Wallet, Wallet as WalletClass } from "./Wallet.js"
+import { WalletRepo } from "./WalletRepo.js"
+
+export interface ProvisionedMcpToken {
+  readonly walletId: WalletId
+  readonly walletName: string
+  readonly serverName: string
+  readonly tokenPath: string
+  readonly expiresAt: number
+  readonly claudeDesktopConfig: ClaudeDesktopConfig
+}
+
+/**
+ * The wallet's MCP server name: fixed the first time it is provisioned, so that renaming the wallet never
+ * breaks a config that was already pasted. A collision with another wallet gets a suffix from its id.
+ */
+const assignServerName = Effect.fn("Provisioning.assignServerName")(function*(wallet: Wallet) {
+  if (wallet.serverName !== null) return wallet.serverName
+  const wallets = yield* WalletRepo
+  return yield* (yield* Transaction).atomically(Effect.gen(function*() {
+    for (const candidate of serverNameCandidates(wallet.name, wallet.id)) {
+      if (!(yield* wallets.isServerNameTaken(candidate))) {
+        yield* wallets.update(new WalletClass({ ...wallet, serverName: candidate }))
+        return candidate
+      }
+    }
+    return yield* Effect.dieMessage(`no free server name for wallet ${wallet.id}`)
+  }))
+})
+
+export const mcpLaunchFor = Effect.fn("Provisioning.mcpLaunchFor")(function*(wallet: Wallet, serverName: string) {
+  const settings = yield* DaemonSettings
+  return {
+    serverName,
+    command: settings.mcpCommand,
+    args: settings.mcpArgs,
+    env: {
+      WAIAAS_DATA_DIR: settings.dataDir,
+      WAIAAS_BASE_URL: settings.baseUrl,
+      WAIAAS_WALLET_ID: wallet.id,
+      WAIAAS_WALLET_NAME: wallet.name
+    }
+  } satisfies McpLaunch
+})
+
+/**
+ * `POST /v1/mcp/tokens`: a new MCP session for the wallet (replacing its previous one in the same
+ * transaction), its token written atomically to the wallet's token file after the commit, and the
+ * paste-ready client config. If the file cannot be written, the session is undone and the old file and
+ * session stay as they were.
+ */
+export const provisionMcpToken = Effect.fn("Provisioning.provisionMcpToken")(function*(
+  walletId: WalletId,
+  expiresIn?: number
+) {
+  const files = yield* TokenFiles
+  const created = yield* createSession({ walletId, expiresIn, source: "mcp" })
+  const serverName = yield* assignServerName(created.wallet)
+  yield* files.write(walletId, created.token).pipe(
+    Effect.tapError(() => undoCreateSession(created))
+  )
+  yield* (yield* Notifier).notify({
+    type: "MCP_TOKEN_PROVISIONED",
+    walletId,
+    sessionId: created.session.id,
+    at: created.session.createdAt
+  })
+  const launch = yield* mcpLaunchFor(created.wallet, serverName)
+  return {
+    walletId,
+    walletName: created.wallet.name,
+    serverName,
+    tokenPath: files.pathFor(walletId),
+    expiresAt: created.session.expiresAt,
+    claudeDesktopConfig: claudeDesktopConfig(launch)
+  } satisfies ProvisionedMcpToken
+})

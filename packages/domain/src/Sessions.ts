@@ -1,0 +1,147 @@
+import { Effect, Option, Redacted } from "effect"
+import { DaemonSettings } from "./DaemonSettings.js"
+import { InvalidToken, SessionLimitExceeded, SessionRevoked, TokenExpired } from "./Errors.js"
+import { IdGenerator } from "./IdGenerator.js"
+import { SessionId, type WalletId } from "./Ids.js"
+import { Notifier } from "./Notifier.js"
+import { Session, type SessionSource } from "./Session.js"
+import { SessionRepo } from "./SessionRepo.js"
+import { nowSeconds } from "./Time.js"
+import { looksLikeToken, TokenClaims } from "./Token.js"
+import { TokenSigner } from "./TokenSigner.js"
+import { Transaction } from "./Transaction.js"
+import type { Wallet } from "./Wallet.js"
+import { WalletRepo } from "./WalletRepo.js"
+import { getActiveWallet } from "./Wallets.js"
+
+export interface CreateSessionInput {
+  readonly walletId: WalletId
+  readonly expiresIn?: number | undefined
+  readonly source: SessionSource
+}
+
+export interface CreatedSession {
+  readonly wallet: Wallet
+  readonly session: Session
+  readonly token: Redacted.Redacted<string>
+  /** The MCP session this one replaced (revoked in the same transaction), if any. */
+  readonly replaced: Option.Option<Session>
+}
+
+/**
+ * The one session-creation program behind `POST /v1/sessions` and `POST /v1/mcp/tokens`.
+ *
+ * The token is signed before the transaction (signing is slow next to a row write). Inside it: the wallet
+ * must exist and be active; an MCP session first revokes the wallet's previous MCP session, so that
+ * re-provisioning frees its own slot; then the active count must be under the limit; then the row is
+ * written. Any failure rolls all of it back.
+ */
+export const createSession = Effect.fn("Sessions.create")(function*(input: CreateSessionInput) {
+  const settings = yield* DaemonSettings
+  const signer = yield* TokenSigner
+  const sessions = yield* SessionRepo
+  const transaction = yield* Transaction
+  const now = yield* nowSeconds
+
+  const id = SessionId.make(yield* (yield* IdGenerator).next)
+  const absoluteExpiresAt = now + settings.sessionAbsoluteLifetime
+  const expiresAt = Math.min(now + (input.expiresIn ?? settings.sessionTtl), absoluteExpiresAt)
+  const token = yield* signer.sign(new TokenClaims({ sub: id, wlt: input.walletId, iat: now, exp: expiresAt }))
+  const session = new Session({
+    id,
+    walletId: input.walletId,
+    tokenHash: signer.fingerprint(token),
+    source: input.source,
+    expiresAt,
+    absoluteExpiresAt,
+    renewalCount: 0,
+    maxRenewals: settings.maxRenewals,
+    lastRenewedAt: null,
+    revokedAt: null,
+    createdAt: now
+  })
+
+  const { replaced, wallet } = yield* transaction.atomically(Effect.gen(function*() {
+    const wallet = yield* getActiveWallet(input.walletId)
+    const replaced = input.source === "mcp" ? yield* revokeActiveMcp(input.walletId, now) : Option.none<Session>()
+    const active = yield* sessions.countActive(input.walletId, now)
+    if (active >= settings.maxSessionsPerWallet) {
+      return yield* new SessionLimitExceeded({
+        message: `Wallet has ${active} active sessions (max: ${settings.maxSessionsPerWallet})`,
+        details: { active, max: settings.maxSessionsPerWallet }
+      })
+    }
+    yield* sessions.insert(session)
+    return { replaced, wallet }
+  }))
+
+  const notifier = yield* Notifier
+  yield* Option.match(replaced, {
+    onNone: () => Effect.void,
+    onSome: (old) => notifier.notify({ type: "SESSION_REVOKED", walletId: old.walletId, sessionId: old.id, at: now })
+  })
+  yield* notifier.notify({ type: "SESSION_CREATED", walletId: session.walletId, sessionId: id, at: now })
+  return { wallet, session, token, replaced } satisfies CreatedSession
+})
+
+const revokeActiveMcp = (walletId: WalletId, now: number) =>
+  Effect.gen(function*() {
+    const sessions = yield* SessionRepo
+    const previous = yield* sessions.findActiveMcp(walletId, now)
+    if (Option.isSome(previous)) yield* sessions.revoke(previous.value.id, now)
+    return previous
+  })
+
+/** Undoes a createSession whose follow-up failed: the new session is revoked, the one it replaced restored. */
+export const undoCreateSession = Effect.fn("Sessions.undoCreate")(function*(created: CreatedSession) {
+  const sessions = yield* SessionRepo
+  const now = yield* nowSeconds
+  yield* (yield* Transaction).atomically(Effect.gen(function*() {
+    yield* sessions.revoke(created.session.id, now)
+    if (Option.isSome(created.replaced)) yield* sessions.reinstate(created.replaced.value.id, created.session.createdAt)
+  }))
+})
+
+export interface AuthenticatedSession {
+  readonly session: Session
+  readonly claims: TokenClaims
+}
+
+/**
+ * sessionAuth: the signature and expiry (TokenSigner), then the row: it must exist, not be revoked, not be
+ * expired, and hold this very token's hash, so that a replaced token stops working at once.
+ */
+export const authenticateSession = Effect.fn("Sessions.authenticate")(function*(token: Redacted.Redacted<string>) {
+  if (!looksLikeToken(Redacted.value(token))) {
+    return yield* new InvalidToken({ message: "Missing or malformed session token" })
+  }
+  const signer = yield* TokenSigner
+  const claims = yield* signer.verify(token)
+  const found = yield* (yield* SessionRepo).findById(claims.sub)
+  if (Option.isNone(found) || found.value.walletId !== claims.wlt) {
+    return yield* new InvalidToken({ message: "Session not found" })
+  }
+  const session = found.value
+  if (session.revokedAt !== null) {
+    return yield* new SessionRevoked({ message: "Session has been revoked" })
+  }
+  if (session.tokenHash !== signer.fingerprint(token)) {
+    return yield* new InvalidToken({ message: "Token has been superseded by a newer one" })
+  }
+  if (session.expiresAt <= (yield* nowSeconds)) {
+    return yield* new TokenExpired({ message: "Session has expired" })
+  }
+  return { session, claims } satisfies AuthenticatedSession
+})
+
+/** What `GET /v1/session` answers: the caller's own session and wallet. */
+export const describeSession = Effect.fn("Sessions.describe")(function*(auth: AuthenticatedSession) {
+  const wallet = yield* (yield* WalletRepo).findById(auth.session.walletId)
+  return {
+    sessionId: auth.session.id,
+    walletId: auth.session.walletId,
+    walletName: Option.match(wallet, { onNone: () => "", onSome: (w) => w.name }),
+    expiresAt: auth.session.expiresAt,
+    source: auth.session.source
+  }
+})

@@ -106,3 +106,17 @@ export class TokenFileWriteFailed
     hint: "Check free space and permissions of DATA_DIR/mcp-tokens; the new session was revoked."
   }
 }
+
+// Answered by the node:http layer, before a request reaches the HttpApi.
+
+export class MalformedRequest extends Schema.TaggedError<MalformedRequest>()("MalformedRequest", ErrorFields) {
+  static readonly spec = { code: "BAD_REQUEST", status: 400 }
+}
+
+export class HeadersTooLarge extends Schema.TaggedError<HeadersTooLarge>()("HeadersTooLarge", ErrorFields) {
+  static readonly spec = { code: "HEADERS_TOO_LARGE", status: 431 }
+}
+
+export class RequestTimeout extends Schema.TaggedError<RequestTimeout>()("RequestTimeout", ErrorFields) {
+  static readonly spec = { code: "REQUEST_TIMEOUT", status: 408, retryable: true }
+}

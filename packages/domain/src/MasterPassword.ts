@@ -10,12 +10,24 @@ export class MasterPasswordMismatch extends Data.TaggedError("MasterPasswordMism
   }
 }
 
+/** Start-up refused: a new data directory needs a password worth hashing. */
+export class MasterPasswordTooShort extends Data.TaggedError("MasterPasswordTooShort")<{ readonly minLength: number }> {
+  override get message() {
+    return `The master password must be at least ${this.minLength} characters for a new data directory.`
+  }
+}
+
+export const MASTER_PASSWORD_MIN_LENGTH = 8
+
 /** At start: the first start stores the password's hash; every later start must present the same password. */
 export const ensureMasterPassword = Effect.fn("MasterPassword.ensure")(function*(password: Redacted.Redacted<string>) {
   const store = yield* MasterPasswordStore
   const hasher = yield* PasswordHasher
   const stored = yield* store.get
   if (Option.isNone(stored)) {
+    if (Redacted.value(password).length < MASTER_PASSWORD_MIN_LENGTH) {
+      return yield* new MasterPasswordTooShort({ minLength: MASTER_PASSWORD_MIN_LENGTH })
+    }
     yield* store.set(yield* hasher.hash(password))
     return "created" as const
   }

@@ -1,0 +1,43 @@
+import { SqlError } from "@effect/sql"
+import { describe, expect, it } from "@effect/vitest"
+import { Transaction, WalletRepo } from "@waiaas/domain"
+import { Effect, Layer, Ref } from "effect"
+import { makeWallet, walletId } from "../testing/fixtures.js"
+import { MemoryStore } from "../MemoryStore.js"
+import { SessionRepoMemory } from "../SessionRepo/Memory.js"
+import { SessionRepoSqlite } from "../SessionRepo/Sqlite.js"
+import { TempSqliteLive } from "../testing/TempSqlite.js"
+import { WalletRepoMemory } from "../WalletRepo/Memory.js"
+import { WalletRepoSqlite } from "../WalletRepo/Sqlite.js"
+import { TransactionMemory } from "./Memory.js"
+import { TransactionSqlite } from "./Sqlite.js"
+import { transactionContract } from "./Transaction.contract.js"
+
+transactionContract(
+  "memory",
+  () => Layer.mergeAll(TransactionMemory, WalletRepoMemory, SessionRepoMemory).pipe(Layer.provide(MemoryStore.layer))
+)
+transactionContract(
+  "sqlite",
+  () => Layer.mergeAll(TransactionSqlite, WalletRepoSqlite, SessionRepoSqlite).pipe(Layer.provide(TempSqliteLive))
+)
+
+describe("TransactionSqlite", () => {
+  it.live("reruns a transaction that hit SQLITE_BUSY, after rolling the first attempt back", () =>
+    Effect.gen(function*() {
+      const { atomically } = yield* Transaction
+      const wallets = yield* WalletRepo
+      const attempts = yield* Ref.make(0)
+      const result = yield* atomically(Effect.gen(function*() {
+        const attempt = yield* Ref.updateAndGet(attempts, (n) => n + 1)
+        yield* wallets.insert(makeWallet(attempt))
+        // What a repo call does when another process committed first: the SqlError arrives as a defect.
+        if (attempt === 1) {
+          return yield* Effect.die(new SqlError.SqlError({ cause: { code: "SQLITE_BUSY_SNAPSHOT" }, message: "busy" }))
+        }
+        return attempt
+      }))
+      expect(result).toBe(2)
+      expect((yield* wallets.list).map((w) => w.id)).toEqual([walletId(2)])
+    }).pipe(Effect.provide(Layer.mergeAll(TransactionSqlite, WalletRepoSqlite).pipe(Layer.provide(TempSqliteLive)))))
+})

@@ -1,0 +1,52 @@
+import { NodeHttpServer } from "@effect/platform-node"
+import { type Argon2Params, dataDirLayout, loadDaemonConfig, SqliteStack, toDaemonSettings } from "@waiaas/adapters"
+import { ensureMasterPassword } from "@waiaas/domain"
+import { Effect, Layer, Logger, LogLevel } from "effect"
+import { createHttpServer } from "../http/NodeServer.js"
+import { HttpAppLive } from "../http/Http.js"
+import { acquireDataDirLock, ensureDataDir, resolveDataDir } from "./DataDir.js"
+import { resolveMasterPassword } from "./MasterPasswordSource.js"
+
+const logLevels = {
+  debug: LogLevel.Debug,
+  info: LogLevel.Info,
+  warning: LogLevel.Warning,
+  error: LogLevel.Error
+} as const
+
+export interface StartOptions {
+  readonly env: Record<string, string | undefined>
+  /** Test-only: cheaper argon2 parameters. */
+  readonly argon2?: Argon2Params
+}
+
+/**
+ * `waiaas start`: data dir (0700) and its lock, config, master password (checked against the stored hash
+ * before anything listens), then the HTTP server on loopback until SIGINT/SIGTERM, when in-flight requests
+ * finish and the database closes.
+ */
+export const startDaemon = (options: StartOptions) =>
+  Effect.gen(function*() {
+    // Everything the daemon creates (database, WAL, token files) is for this user only.
+    process.umask(0o077)
+    const dataDir = resolveDataDir(options.env)
+    yield* ensureDataDir(dataDir)
+    const layout = dataDirLayout(dataDir)
+    yield* acquireDataDirLock(dataDir, layout.lockFile)
+    const config = yield* loadDaemonConfig(dataDir, options.env)
+    const settings = toDaemonSettings(config, dataDir)
+    const password = yield* resolveMasterPassword(options.env)
+
+    const serve = Effect.gen(function*() {
+      const outcome = yield* ensureMasterPassword(password)
+      yield* Effect.logInfo(outcome === "created" ? "Master password set for this data directory" : "Master password verified")
+      const server = NodeHttpServer.layer(createHttpServer, { port: config.daemon.port, host: config.daemon.hostname })
+      yield* Layer.build(HttpAppLive.pipe(Layer.provide(server)))
+      yield* Effect.logInfo(`WAIaaS daemon listening on ${settings.baseUrl} (data: ${dataDir})`)
+      return yield* Effect.never
+    })
+    return yield* serve.pipe(
+      Effect.provide(SqliteStack(options.argon2 === undefined ? { settings } : { settings, argon2: options.argon2 })),
+      Logger.withMinimumLogLevel(logLevels[config.daemon.log_level])
+    )
+  }).pipe(Effect.scoped)

@@ -1,0 +1,29 @@
+import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware } from "@effect/platform"
+import { Api } from "@waiaas/domain"
+import { Layer } from "effect"
+import { AgentLive } from "../handlers/Agent.js"
+import { HealthLive } from "../handlers/Health.js"
+import { McpLive } from "../handlers/Mcp.js"
+import { SessionsLive } from "../handlers/Sessions.js"
+import { WalletsLive } from "../handlers/Wallets.js"
+import { MasterAuthLive, SessionAuthLive } from "./Auth.js"
+import { RequestPolicyLive } from "./RequestPolicy.js"
+
+/** The contract, implemented: every group's handlers and both auth middlewares. Needs the domain ports. */
+export const ApiLive = HttpApiBuilder.api(Api).pipe(
+  Layer.provide([HealthLive, WalletsLive, SessionsLive, McpLive, AgentLive]),
+  Layer.provide([MasterAuthLive, SessionAuthLive])
+)
+
+/**
+ * The HTTP app: API, request policy, OpenAPI and offline Swagger UI. Needs an HttpServer and the ports.
+ * HTTP tracing spans are off: they cost more per request than the work of most routes, and nothing
+ * collects them.
+ */
+export const HttpAppLive = HttpApiBuilder.serve().pipe(
+  Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
+  Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
+  Layer.provide(RequestPolicyLive),
+  Layer.provide(ApiLive),
+  HttpMiddleware.withTracerDisabledWhen(() => true)
+)

@@ -1,0 +1,176 @@
+import { HttpApiBuilder, HttpApiError, HttpApp, HttpServerError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { NodeHttpServerRequest } from "@effect/platform-node"
+import {
+  CurrentRequestId,
+  HostNotAllowed,
+  InternalError,
+  InvalidJson,
+  PayloadTooLarge,
+  RouteNotFound,
+  ValidationFailed
+} from "@waiaas/domain"
+import { randomUUID } from "node:crypto"
+import { Cause, Clock, Effect, FiberRef, Option } from "effect"
+import { errorResponse } from "./ErrorResponse.js"
+
+/** Largest request body accepted, in bytes. */
+export const MAX_BODY_BYTES = 64 * 1024
+
+/** Hosts a browser may legitimately use to reach a loopback daemon; anything else is DNS rebinding. */
+const ALLOWED_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"])
+
+export const isAllowedHost = (host: string | undefined): boolean => {
+  if (host === undefined) return false
+  const name = host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : host.split(":")[0]!
+  const port = host.slice(name.length)
+  return ALLOWED_HOSTS.has(name.toLowerCase()) && (port === "" || /^:\d{1,5}$/.test(port))
+}
+
+/** A caller's request id is echoed only if it is short and plain, so it cannot forge log lines. */
+const requestIdFrom = (header: string | undefined): string =>
+  header !== undefined && /^[A-Za-z0-9._:-]{1,128}$/.test(header) ? header : randomUUID()
+
+/**
+ * Every request passes here before and after HttpApi: request id, Host guard, body limit, one JSON error
+ * shape for what HttpApi leaves empty (decode failures, unknown routes, malformed JSON, defects), security
+ * headers and a request log line without query string, password or token.
+ */
+export const RequestPolicyLive = HttpApiBuilder.middleware((app) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const requestId = requestIdFrom(request.headers["x-request-id"])
+    const startedAt = yield* Clock.currentTimeMillis
+    // FiberRef.set, not Effect.locally: declared errors are encoded after this middleware returns.
+    yield* FiberRef.set(CurrentRequestId, requestId)
+    yield* HttpApp.appendPreResponseHandler((req, response) => finalize(req, response, requestId, startedAt))
+
+    if (!isAllowedHost(request.headers.host)) {
+      return errorResponse(HostNotAllowed, requestId, `Host '${request.headers.host ?? ""}' is not allowed`)
+    }
+    const declaredLength = request.headers["content-length"]
+    if (declaredLength !== undefined && Number(declaredLength) > MAX_BODY_BYTES) {
+      return tooLarge(requestId)
+    }
+    let inner = app // never reassign `app`: it is shared by every request
+    if (declaredLength === undefined && request.headers["transfer-encoding"] !== undefined) {
+      const body = yield* readCapped(request)
+      if (Option.isNone(body)) return tooLarge(requestId)
+      inner = Effect.provideService(app, HttpServerRequest.HttpServerRequest, withBody(request, body.value))
+    }
+    return yield* inner.pipe(Effect.catchAllCause((cause) => mapCause(cause, requestId)))
+  })
+)
+
+const tooLarge = (requestId: string) =>
+  errorResponse(
+    PayloadTooLarge,
+    requestId,
+    `Request body exceeds ${MAX_BODY_BYTES} bytes`,
+    { limit: MAX_BODY_BYTES },
+    { connection: "close" }
+  )
+
+/** Reads a chunked body up to the limit; none when it is larger (the rest is not read). */
+const readCapped = (request: HttpServerRequest.HttpServerRequest) =>
+  Effect.async<Option.Option<Buffer>>((resume) => {
+    const incoming = NodeHttpServerRequest.toIncomingMessage(request)
+    const chunks: Array<Buffer> = []
+    let size = 0
+    const onData = (chunk: Buffer) => {
+      size += chunk.length
+      if (size > MAX_BODY_BYTES) {
+        cleanup()
+        incoming.pause()
+        resume(Effect.succeed(Option.none()))
+      } else chunks.push(chunk)
+    }
+    const onEnd = () => {
+      cleanup()
+      resume(Effect.succeed(Option.some(Buffer.concat(chunks))))
+    }
+    const cleanup = () => {
+      incoming.off("data", onData)
+      incoming.off("end", onEnd)
+      incoming.off("error", onEnd)
+    }
+    incoming.on("data", onData)
+    incoming.on("end", onEnd)
+    incoming.on("error", onEnd)
+    return Effect.sync(cleanup)
+  })
+
+const withBody = (request: HttpServerRequest.HttpServerRequest, body: Buffer) =>
+  HttpServerRequest.fromWeb(
+    new Request(`http://${request.headers.host}${request.url}`, {
+      method: request.method,
+      headers: Object.entries(request.headers).filter(([name]) => name !== "transfer-encoding"),
+      body
+    })
+  )
+
+const mapCause = <E>(cause: Cause.Cause<E>, requestId: string): Effect.Effect<HttpServerResponse.HttpServerResponse, E> => {
+  const failure = Cause.failureOption(cause)
+  if (Option.isSome(failure)) {
+    const error = failure.value
+    if (error instanceof HttpApiError.HttpApiDecodeError) {
+      const issues = error.issues.map((issue) => ({ path: issue.path, message: issue.message }))
+      const first = issues[0]
+      const message = first === undefined
+        ? "Request does not match the schema"
+        : `${first.path.length > 0 ? `${first.path.join(".")}: ` : ""}${first.message}`
+      return Effect.succeed(errorResponse(ValidationFailed, requestId, message, { issues }))
+    }
+    if (HttpServerError.isServerError(error) && error._tag === "RouteNotFound") {
+      return Effect.succeed(errorResponse(RouteNotFound, requestId, `No route for ${error.request.method} ${pathOf(error.request.url)}`))
+    }
+    if (HttpServerError.isServerError(error) && error._tag === "RequestError") {
+      return Effect.succeed(errorResponse(InvalidJson, requestId, "Request body could not be read"))
+    }
+    return Effect.failCause(cause) // a declared error: HttpApi encodes it with its wire schema
+  }
+  const defect = Cause.dieOption(cause)
+  if (Option.isSome(defect) && HttpServerError.isServerError(defect.value) && defect.value._tag === "RequestError") {
+    return Effect.succeed(errorResponse(InvalidJson, requestId, "Request body is not valid JSON"))
+  }
+  if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause)
+  return Effect.as(
+    Effect.logError("Request failed with an unexpected error", cause),
+    errorResponse(InternalError, requestId, "Internal error; see the daemon log for this request id")
+  )
+}
+
+const pathOf = (url: string): string => {
+  const query = url.indexOf("?")
+  return query === -1 ? url : url.slice(0, query)
+}
+
+/** Runs on every response, including those HttpApi made empty: request id, headers, log line. */
+const finalize = (
+  request: HttpServerRequest.HttpServerRequest,
+  response: HttpServerResponse.HttpServerResponse,
+  requestId: string,
+  startedAt: number
+) =>
+  Effect.gen(function*() {
+    let out = response
+    if (out.status >= 400 && out.body._tag === "Empty") {
+      out = errorResponse(InternalError, requestId, `Request failed with status ${out.status}`)
+        .pipe(HttpServerResponse.setStatus(out.status))
+    }
+    out = HttpServerResponse.setHeaders(out, {
+      "x-request-id": requestId,
+      "x-content-type-options": "nosniff",
+      "cache-control": "no-store"
+    })
+    const durationMs = (yield* Clock.currentTimeMillis) - startedAt
+    yield* Effect.logInfo("request").pipe(
+      Effect.annotateLogs({
+        method: request.method,
+        path: pathOf(request.url),
+        status: out.status,
+        durationMs,
+        requestId
+      })
+    )
+    return out
+  })

@@ -45,7 +45,9 @@ export const startDaemon = (options: StartOptions) =>
       yield* Effect.logInfo(`WAIaaS daemon listening on ${settings.baseUrl} (data: ${dataDir})`)
       return yield* Effect.never
     })
+    // The server's own scope closes (waiting for in-flight requests) before the stack's (the database).
     return yield* serve.pipe(
+      Effect.scoped,
       Effect.provide(SqliteStack(options.argon2 === undefined ? { settings } : { settings, argon2: options.argon2 })),
       Logger.withMinimumLogLevel(logLevels[config.daemon.log_level])
     )

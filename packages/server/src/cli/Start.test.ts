@@ -1,0 +1,103 @@
+import { afterAll, describe, expect, it } from "@effect/vitest"
+import * as fs from "node:fs"
+import * as net from "node:net"
+import * as path from "node:path"
+import { type DaemonProcess, makeTempDataDir, spawnDaemon, stopDaemon } from "../testing/DaemonProcess.js"
+
+const PASSWORD = "correct horse battery staple"
+const dirs: Array<string> = []
+const tempDir = () => {
+  const dir = makeTempDataDir()
+  dirs.push(dir)
+  return dir
+}
+afterAll(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })))
+
+const health = (daemon: DaemonProcess) => fetch(`${daemon.baseUrl}/health`).then((r) => r.status)
+
+describe("waiaas start (the built CLI, as a process)", () => {
+  it("creates the data dir 0700, serves, and on SIGTERM exits 0 and releases its lock", async () => {
+    const dataDir = path.join(tempDir(), "nested", "data")
+    const daemon = await spawnDaemon({ dataDir, password: PASSWORD })
+    expect(await health(daemon)).toBe(200)
+    expect(fs.statSync(dataDir).mode & 0o777).toBe(0o700)
+    expect(fs.statSync(path.join(dataDir, "waiaas.db")).mode & 0o077).toBe(0)
+    expect(fs.readFileSync(path.join(dataDir, "daemon.lock"), "utf8").trim()).toBe(String(daemon.child.pid))
+    expect(await stopDaemon(daemon)).toBe(0)
+    expect(fs.existsSync(path.join(dataDir, "daemon.lock"))).toBe(false)
+  })
+
+  it("refuses a second daemon on the same data dir at once", async () => {
+    const dataDir = tempDir()
+    const first = await spawnDaemon({ dataDir, password: PASSWORD })
+    const second = await spawnDaemon({ dataDir, password: PASSWORD })
+    expect(await second.exited).toBe(1)
+    expect(second.output()).toContain(`Another daemon (pid ${first.child.pid}) is already running on ${dataDir}`)
+    expect(await health(first)).toBe(200)
+    await stopDaemon(first)
+  })
+
+  it("takes over the lock of a daemon that was killed", async () => {
+    const dataDir = tempDir()
+    const first = await spawnDaemon({ dataDir, password: PASSWORD })
+    first.child.kill("SIGKILL")
+    await first.exited
+    const second = await spawnDaemon({ dataDir, password: PASSWORD })
+    expect(await health(second)).toBe(200)
+    await stopDaemon(second)
+  })
+
+  it("exits non-zero before listening when the password differs from the first start's", async () => {
+    const dataDir = tempDir()
+    await stopDaemon(await spawnDaemon({ dataDir, password: PASSWORD }))
+    const wrong = await spawnDaemon({ dataDir, password: "another password" })
+    expect(await wrong.exited).toBe(1)
+    expect(wrong.output()).toContain("does not match the one this data directory was first started with")
+    expect(wrong.output()).not.toContain("listening")
+    expect(wrong.output()).not.toContain("another password")
+  })
+
+  it("reads the password from WAIAAS_MASTER_PASSWORD_FILE, and says what is missing without one", async () => {
+    const dataDir = tempDir()
+    const file = path.join(dataDir, "..", `${path.basename(dataDir)}.pw`)
+    fs.writeFileSync(file, `${PASSWORD}\n`, { mode: 0o600 })
+    dirs.push(file)
+    await stopDaemon(await spawnDaemon({ dataDir, password: PASSWORD }))
+    const fromFile = await spawnDaemon({ dataDir, env: { WAIAAS_MASTER_PASSWORD_FILE: file } })
+    expect(await health(fromFile)).toBe(200)
+    await stopDaemon(fromFile)
+    const none = await spawnDaemon({ dataDir: tempDir() })
+    expect(await none.exited).toBe(1)
+    expect(none.output()).toContain("No master password: set WAIAAS_MASTER_PASSWORD or WAIAAS_MASTER_PASSWORD_FILE")
+  })
+
+  it("names the bad key of an invalid configuration and exits 1", async () => {
+    const dataDir = tempDir()
+    fs.writeFileSync(path.join(dataDir, "config.toml"), "[security]\nsession_ttl = 5\n")
+    const daemon = await spawnDaemon({ dataDir, password: PASSWORD })
+    expect(await daemon.exited).toBe(1)
+    expect(daemon.output()).toContain("security.session_ttl")
+  })
+
+  it("lets an in-flight request finish on SIGTERM", async () => {
+    const daemon = await spawnDaemon({ dataDir: tempDir(), password: PASSWORD })
+    const body = JSON.stringify({ name: "in flight" })
+    const socket = net.connect(daemon.port, "127.0.0.1")
+    await new Promise((resolve) => socket.once("connect", resolve))
+    let response = ""
+    socket.on("data", (chunk) => response += chunk.toString("utf8"))
+    const closed = new Promise((resolve) => socket.once("close", resolve))
+    socket.write(
+      `POST /v1/wallets HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+        `X-Master-Password: ${PASSWORD}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 5)}`
+    )
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    daemon.child.kill("SIGTERM")
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    socket.write(body.slice(5))
+    await closed
+    expect(response).toMatch(/^HTTP\/1\.1 201/)
+    expect(response).toContain("\"name\":\"in flight\"")
+    expect(await daemon.exited).toBe(0)
+  })
+})

@@ -1,4 +1,4 @@
-import type { Session, SessionId, Wallet, WalletId } from "@waiaas/domain"
+import type { EventRecord, Session, SessionId, Wallet, WalletId } from "@waiaas/domain"
 import { Context, Effect, FiberRef, Layer, Ref } from "effect"
 
 /**
@@ -9,6 +9,8 @@ export interface MemoryState {
   readonly wallets: ReadonlyMap<WalletId, Wallet>
   readonly sessions: ReadonlyMap<SessionId, Session>
   readonly keyValue: ReadonlyMap<string, string>
+  /** The audit log, in the order recorded (ids increase with it). */
+  readonly events: ReadonlyArray<EventRecord>
 }
 
 /**
@@ -24,7 +26,12 @@ export class MemoryStore extends Context.Tag("waiaas/adapters/MemoryStore")<Memo
   static readonly layer: Layer.Layer<MemoryStore> = Layer.effect(
     this,
     Effect.gen(function*() {
-      const state = yield* Ref.make<MemoryState>({ wallets: new Map(), sessions: new Map(), keyValue: new Map() })
+      const state = yield* Ref.make<MemoryState>({
+        wallets: new Map(),
+        sessions: new Map(),
+        keyValue: new Map(),
+        events: []
+      })
       const lock = yield* Effect.makeSemaphore(1)
       const holding = FiberRef.unsafeMake(false)
       const locked = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>

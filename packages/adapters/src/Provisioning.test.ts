@@ -3,45 +3,15 @@ import {
   authenticateSession,
   createSession,
   createWallet,
-  type DaemonSettingsShape,
   provisionMcpToken,
   SessionRepo,
   TokenFiles,
   WalletId
 } from "@waiaas/domain"
-import { Effect, Exit, FastCheck, Layer, Option, Redacted, TestClock } from "effect"
+import { Effect, Exit, FastCheck, Option, Redacted, TestClock } from "effect"
 import { createHash } from "node:crypto"
-import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
-import { testArgon2Params } from "./PasswordHasher/Argon2.js"
-import { MemoryStack, SqliteStack } from "./Stacks.js"
-
-const settingsFor = (dataDir: string): DaemonSettingsShape => ({
-  dataDir,
-  baseUrl: "http://127.0.0.1:3100",
-  sessionTtl: 86400,
-  maxSessionsPerWallet: 5,
-  sessionAbsoluteLifetime: 30 * 86400,
-  maxRenewals: 30,
-  mcpCommand: "npx",
-  mcpArgs: ["@waiaas/mcp"]
-})
-
-/** A fresh stack in a fresh temp data dir, removed afterwards. */
-const withTempDataDir = <A, E, R>(make: (dataDir: string) => Layer.Layer<A, E, R>) =>
-  Layer.unwrapScoped(Effect.map(
-    Effect.acquireRelease(
-      Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "waiaas-spec-"))),
-      (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-    ),
-    make
-  ))
-
-const stacks = [
-  ["memory", () => withTempDataDir((dir) => MemoryStack(settingsFor(dir)))],
-  ["sqlite", () => withTempDataDir((dir) => SqliteStack({ settings: settingsFor(dir), argon2: testArgon2Params }))]
-] as const
+import { stacks } from "./testing/stacks.js"
 
 const NOW_MS = 1_800_000_000_000
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")

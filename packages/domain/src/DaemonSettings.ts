@@ -11,6 +11,8 @@ export interface DaemonSettingsShape {
   /** Seconds from creation after which a session can never be renewed or used. */
   readonly sessionAbsoluteLifetime: number
   readonly maxRenewals: number
+  /** Seconds the previous JWT secret still verifies after a rotation; also the minimum time between rotations. */
+  readonly rotationGracePeriod: number
   /** What the MCP client snippet launches. */
   readonly mcpCommand: string
   readonly mcpArgs: ReadonlyArray<string>

@@ -120,3 +120,72 @@ export class HeadersTooLarge extends Schema.TaggedError<HeadersTooLarge>()("Head
 export class RequestTimeout extends Schema.TaggedError<RequestTimeout>()("RequestTimeout", ErrorFields) {
   static readonly spec = { code: "REQUEST_TIMEOUT", status: 408, retryable: true }
 }
+
+// Session lifecycle
+
+export class SessionNotFound extends Schema.TaggedError<SessionNotFound>()("SessionNotFound", ErrorFields) {
+  static readonly spec = { code: "SESSION_NOT_FOUND", status: 404, hint: "List sessions via GET /v1/sessions." }
+}
+
+export class SessionRenewalMismatch
+  extends Schema.TaggedError<SessionRenewalMismatch>()("SessionRenewalMismatch", ErrorFields)
+{
+  static readonly spec = {
+    code: "SESSION_RENEWAL_MISMATCH",
+    status: 409,
+    hint: "This token was already renewed or replaced; re-read the token file (or use the newest token)."
+  }
+}
+
+export class RenewalLimitReached extends Schema.TaggedError<RenewalLimitReached>()("RenewalLimitReached", ErrorFields) {
+  static readonly spec = {
+    code: "RENEWAL_LIMIT_REACHED",
+    status: 403,
+    hint: "Create a new session, or re-provision the MCP token (POST /v1/mcp/tokens)."
+  }
+}
+
+export class SessionAbsoluteLifetimeExceeded
+  extends Schema.TaggedError<SessionAbsoluteLifetimeExceeded>()("SessionAbsoluteLifetimeExceeded", ErrorFields)
+{
+  static readonly spec = {
+    code: "SESSION_ABSOLUTE_LIFETIME_EXCEEDED",
+    status: 403,
+    hint: "Create a new session, or re-provision the MCP token (POST /v1/mcp/tokens)."
+  }
+}
+
+export class RenewalTooEarly extends Schema.TaggedError<RenewalTooEarly>()("RenewalTooEarly", ErrorFields) {
+  static readonly spec = {
+    code: "RENEWAL_TOO_EARLY",
+    status: 409,
+    retryable: true,
+    hint: "A token can be renewed once half its lifetime has passed; retry after details.retryAfter seconds."
+  }
+}
+
+export class McpTokenNotFound extends Schema.TaggedError<McpTokenNotFound>()("McpTokenNotFound", ErrorFields) {
+  static readonly spec = {
+    code: "MCP_TOKEN_NOT_FOUND",
+    status: 404,
+    hint: "Provision the wallet first: POST /v1/mcp/tokens {walletId}."
+  }
+}
+
+export class RotationTooRecent extends Schema.TaggedError<RotationTooRecent>()("RotationTooRecent", ErrorFields) {
+  static readonly spec = {
+    code: "ROTATION_TOO_RECENT",
+    status: 429,
+    retryable: true,
+    hint: "The previous secret is still in its grace window; retry after details.retryAfter seconds."
+  }
+}
+
+export class MasterPasswordLocked extends Schema.TaggedError<MasterPasswordLocked>()("MasterPasswordLocked", ErrorFields) {
+  static readonly spec = {
+    code: "MASTER_PASSWORD_LOCKED",
+    status: 429,
+    retryable: true,
+    hint: "Too many wrong master passwords; wait details.retryAfter seconds before trying again."
+  }
+}

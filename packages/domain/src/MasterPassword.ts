@@ -1,7 +1,10 @@
-import { Data, Effect, Option, Redacted } from "effect"
-import { InvalidMasterPassword } from "./Errors.js"
+import { Data, Effect, Option, Redacted, Ref } from "effect"
+import { InvalidMasterPassword, MasterPasswordLocked } from "./Errors.js"
+import { lockoutSeconds, MasterPasswordThrottle } from "./MasterPasswordThrottle.js"
 import { MasterPasswordStore } from "./MasterPasswordStore.js"
+import { Notifier } from "./Notifier.js"
 import { PasswordHasher } from "./PasswordHasher.js"
+import { nowSeconds } from "./Time.js"
 
 /** Start-up refused: the password given is not the one the data dir was first started with. */
 export class MasterPasswordMismatch extends Data.TaggedError("MasterPasswordMismatch")<{}> {
@@ -35,14 +38,42 @@ export const ensureMasterPassword = Effect.fn("MasterPassword.ensure")(function*
   return "verified" as const
 })
 
-/** masterAuth: missing, empty or wrong are all the same 401. */
+/**
+ * masterAuth: missing, empty or wrong are all the same 401, each recorded as MASTER_AUTH_FAILED. After
+ * FREE_ATTEMPTS wrong passwords in a row every attempt is refused with 429 MASTER_PASSWORD_LOCKED — without
+ * running argon2 — for an exponentially growing time; a right password resets the count.
+ */
 export const checkMasterPassword = Effect.fn("MasterPassword.check")(function*(password: Redacted.Redacted<string>) {
+  const { state } = yield* MasterPasswordThrottle
+  const notifier = yield* Notifier
+  const now = yield* nowSeconds
+  const { lockedUntil } = yield* Ref.get(state)
+  if (now < lockedUntil) {
+    return yield* new MasterPasswordLocked({
+      message: `Master password locked after repeated failures; retry in ${lockedUntil - now} seconds`,
+      details: { retryAfter: lockedUntil - now }
+    })
+  }
   if (Redacted.value(password) === "") {
+    yield* notifier.notify({ type: "MASTER_AUTH_FAILED", at: now, details: { reason: "missing" } })
     return yield* new InvalidMasterPassword({ message: "X-Master-Password header is required" })
   }
   const stored = yield* (yield* MasterPasswordStore).get
   if (Option.isNone(stored)) return yield* Effect.dieMessage("master password hash missing: the daemon did not start properly")
-  if (!(yield* (yield* PasswordHasher).verify(stored.value, password))) {
-    return yield* new InvalidMasterPassword({ message: "Invalid master password" })
+  if (yield* (yield* PasswordHasher).verify(stored.value, password)) {
+    yield* Ref.set(state, { failures: 0, lockedUntil: 0 })
+    return
   }
+  const failed = yield* Ref.updateAndGet(state, ({ failures }) => {
+    const lockout = lockoutSeconds(failures + 1)
+    return { failures: failures + 1, lockedUntil: lockout > 0 ? now + lockout : 0 }
+  })
+  yield* notifier.notify({
+    type: "MASTER_AUTH_FAILED",
+    at: now,
+    details: failed.lockedUntil > 0
+      ? { reason: "wrong", failures: failed.failures, lockedForSeconds: failed.lockedUntil - now }
+      : { reason: "wrong", failures: failed.failures }
+  })
+  return yield* new InvalidMasterPassword({ message: "Invalid master password" })
 })

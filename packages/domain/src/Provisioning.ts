@@ -1,4 +1,6 @@
 import { Effect } from "effect"
+import type { ClientSnippet } from "./ClientSnippet.js"
+import { clientSnippets } from "./ClientSnippets.js"
 import { DaemonSettings } from "./DaemonSettings.js"
 import { type ClaudeDesktopConfig, claudeDesktopConfig, type McpLaunch } from "./McpSnippet.js"
 import type { WalletId } from "./Ids.js"
@@ -6,6 +8,7 @@ import { Notifier } from "./Notifier.js"
 import { createSession, undoCreateSession } from "./Sessions.js"
 import { serverNameCandidates } from "./Slug.js"
 import { TokenFiles } from "./TokenFiles.js"
+import { writeTokenFileIfCurrent } from "./TokenFileSync.js"
 import { Transaction } from "./Transaction.js"
 import { type Wallet, Wallet as WalletClass } from "./Wallet.js"
 import { WalletRepo } from "./WalletRepo.js"
@@ -17,6 +20,7 @@ export interface ProvisionedMcpToken {
   readonly tokenPath: string
   readonly expiresAt: number
   readonly claudeDesktopConfig: ClaudeDesktopConfig
+  readonly clients: ReadonlyArray<ClientSnippet>
 }
 
 /**
@@ -65,7 +69,8 @@ export const provisionMcpToken = Effect.fn("Provisioning.provisionMcpToken")(fun
   const files = yield* TokenFiles
   const created = yield* createSession({ walletId, expiresIn, source: "mcp" })
   const serverName = yield* assignServerName(created.wallet)
-  yield* files.write(walletId, created.token).pipe(
+  // false: a concurrent provisioning already replaced this session, and its (newer) token is in the file.
+  yield* writeTokenFileIfCurrent(created.session, created.token).pipe(
     Effect.tapError(() => undoCreateSession(created))
   )
   yield* (yield* Notifier).notify({
@@ -81,6 +86,7 @@ export const provisionMcpToken = Effect.fn("Provisioning.provisionMcpToken")(fun
     serverName,
     tokenPath: files.pathFor(walletId),
     expiresAt: created.session.expiresAt,
-    claudeDesktopConfig: claudeDesktopConfig(launch)
+    claudeDesktopConfig: claudeDesktopConfig(launch),
+    clients: clientSnippets(launch)
   } satisfies ProvisionedMcpToken
 })

@@ -21,18 +21,20 @@ describe("ExpiresIn", () => {
 })
 
 describe("sessionStatus", () => {
-  const session = (fields: Partial<Session>) =>
+  const session = (fields: Partial<ConstructorParameters<typeof Session>[0]>) =>
     new Session({
       id: "01936b2e-1c4d-7a00-8000-0123456789ab" as Session["id"],
       walletId: "01936b2e-1c4d-7a00-8000-0123456789ac" as Session["walletId"],
       tokenHash: "x",
       source: "mcp",
+      ttl: 1000,
       expiresAt: 1000,
       absoluteExpiresAt: 5000,
       renewalCount: 0,
       maxRenewals: 30,
       lastRenewedAt: null,
       revokedAt: null,
+      expiredAt: null,
       createdAt: 0,
       ...fields
     })

@@ -15,6 +15,34 @@ export class Session extends Schema.Class<Session>("Session")({
   /** sha256 (hex) of the full token; the token itself is never stored. */
   tokenHash: Schema.String,
   source: SessionSource,
+  /** Lifetime of each token of this session, in seconds: a renewal keeps it (capped at the absolute expiry). */
+  ttl: Schema.Int,
+  expiresAt: EpochSeconds,
+  absoluteExpiresAt: EpochSeconds,
+  renewalCount: Schema.Int,
+  maxRenewals: Schema.Int,
+  lastRenewedAt: Schema.NullOr(EpochSeconds),
+  revokedAt: Schema.NullOr(EpochSeconds),
+  /** When the expiry sweeper handled it (file removed, event recorded); null until then. */
+  expiredAt: Schema.NullOr(EpochSeconds),
+  createdAt: EpochSeconds
+}) {
+  /** When the current token was issued: the last renewal, or creation. */
+  get issuedAt(): number {
+    return this.lastRenewedAt ?? this.createdAt
+  }
+}
+
+export const sessionStatus = (session: Session, now: number): SessionStatus =>
+  session.revokedAt !== null ? "REVOKED" : session.expiresAt <= now ? "EXPIRED" : "ACTIVE"
+
+/** The public view of a session: never its token hash. */
+export const SessionView = Schema.Struct({
+  id: SessionId,
+  walletId: WalletId,
+  source: SessionSource,
+  status: SessionStatus,
+  ttl: Schema.Int,
   expiresAt: EpochSeconds,
   absoluteExpiresAt: EpochSeconds,
   renewalCount: Schema.Int,
@@ -22,10 +50,23 @@ export class Session extends Schema.Class<Session>("Session")({
   lastRenewedAt: Schema.NullOr(EpochSeconds),
   revokedAt: Schema.NullOr(EpochSeconds),
   createdAt: EpochSeconds
-}) {}
+}).annotations({ identifier: "SessionView" })
+export type SessionView = typeof SessionView.Type
 
-export const sessionStatus = (session: Session, now: number): SessionStatus =>
-  session.revokedAt !== null ? "REVOKED" : session.expiresAt <= now ? "EXPIRED" : "ACTIVE"
+export const toSessionView = (session: Session, now: number): SessionView => ({
+  id: session.id,
+  walletId: session.walletId,
+  source: session.source,
+  status: sessionStatus(session, now),
+  ttl: session.ttl,
+  expiresAt: session.expiresAt,
+  absoluteExpiresAt: session.absoluteExpiresAt,
+  renewalCount: session.renewalCount,
+  maxRenewals: session.maxRenewals,
+  lastRenewedAt: session.lastRenewedAt,
+  revokedAt: session.revokedAt,
+  createdAt: session.createdAt
+})
 
 export const isActive = (session: Session, now: number): boolean => sessionStatus(session, now) === "ACTIVE"
 

@@ -45,19 +45,22 @@ export const createSession = Effect.fn("Sessions.create")(function*(input: Creat
 
   const id = SessionId.make(yield* (yield* IdGenerator).next)
   const absoluteExpiresAt = now + settings.sessionAbsoluteLifetime
-  const expiresAt = Math.min(now + (input.expiresIn ?? settings.sessionTtl), absoluteExpiresAt)
+  const ttl = input.expiresIn ?? settings.sessionTtl
+  const expiresAt = Math.min(now + ttl, absoluteExpiresAt)
   const token = yield* signer.sign(new TokenClaims({ sub: id, wlt: input.walletId, iat: now, exp: expiresAt }))
   const session = new Session({
     id,
     walletId: input.walletId,
     tokenHash: signer.fingerprint(token),
     source: input.source,
+    ttl,
     expiresAt,
     absoluteExpiresAt,
     renewalCount: 0,
     maxRenewals: settings.maxRenewals,
     lastRenewedAt: null,
     revokedAt: null,
+    expiredAt: null,
     createdAt: now
   })
 
@@ -142,6 +145,9 @@ export const describeSession = Effect.fn("Sessions.describe")(function*(auth: Au
     walletId: auth.session.walletId,
     walletName: Option.match(wallet, { onNone: () => "", onSome: (w) => w.name }),
     expiresAt: auth.session.expiresAt,
-    source: auth.session.source
+    source: auth.session.source,
+    absoluteExpiresAt: auth.session.absoluteExpiresAt,
+    renewalCount: auth.session.renewalCount,
+    maxRenewals: auth.session.maxRenewals
   }
 })

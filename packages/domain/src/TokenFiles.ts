@@ -11,6 +11,8 @@ export class TokenFiles extends Context.Tag("waiaas/TokenFiles")<TokenFiles, {
   readonly pathFor: (walletId: WalletId) => string
   readonly write: (walletId: WalletId, token: Redacted.Redacted<string>) => Effect.Effect<void, TokenFileWriteFailed>
   readonly read: (walletId: WalletId) => Effect.Effect<Option.Option<Redacted.Redacted<string>>>
+  /** The wallets that have a token file now (files with other names are ignored). */
+  readonly list: Effect.Effect<ReadonlyArray<WalletId>>
   /** Idempotent: removing a missing file succeeds. */
   readonly remove: (walletId: WalletId) => Effect.Effect<void>
 }>() {}

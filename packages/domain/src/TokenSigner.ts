@@ -1,8 +1,11 @@
-import { Context, type Effect, type Redacted } from "effect"
+import { Context, type Effect, type Option, type Redacted } from "effect"
 import type { InvalidToken, TokenExpired } from "./Errors.js"
 import type { TokenClaims } from "./Token.js"
 
-/** Signs and verifies session tokens (`wai_sess_` + JWT) and fingerprints them for storage. */
+/**
+ * Signs and verifies session tokens (`wai_sess_` + JWT) and fingerprints them for storage. After a
+ * rotation the previous secret still verifies for a grace window, then never again.
+ */
 export class TokenSigner extends Context.Tag("waiaas/TokenSigner")<TokenSigner, {
   /** The full token, prefix included, signed with the current secret. */
   readonly sign: (claims: TokenClaims) => Effect.Effect<Redacted.Redacted<string>>
@@ -10,4 +13,8 @@ export class TokenSigner extends Context.Tag("waiaas/TokenSigner")<TokenSigner, 
   readonly verify: (token: Redacted.Redacted<string>) => Effect.Effect<TokenClaims, InvalidToken | TokenExpired>
   /** sha256 of the full token, hex: the only form in which a token is stored. */
   readonly fingerprint: (token: Redacted.Redacted<string>) => string
+  /** Makes a new current secret; the old one becomes the previous (replacing any older one). */
+  readonly rotate: (now: number) => Effect.Effect<void>
+  /** When `rotate` last ran (epoch seconds), if ever. */
+  readonly lastRotatedAt: Effect.Effect<Option.Option<number>>
 }>() {}

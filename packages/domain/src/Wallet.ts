@@ -23,7 +23,7 @@ export type WalletStatus = typeof WalletStatus.Type
 export const WalletName = Schema.Trim.pipe(
   Schema.minLength(1, { message: () => "name must not be empty" }),
   Schema.maxLength(100, { message: () => "name must be at most 100 characters" }),
-  Schema.pattern(/^[^\p{Cc}]*$/u, { message: () => "name must not contain control characters" })
+  Schema.pattern(/^[^\p{Cc}\p{Cs}]*$/u, { message: () => "name must not contain control characters or lone surrogates" })
 )
 
 /** The key under which MCP clients know this wallet's server; fixed at first provisioning. */

@@ -5,7 +5,7 @@ import { WalletId } from "./Ids.js"
 import { Notifier } from "./Notifier.js"
 import { SessionRepo } from "./SessionRepo.js"
 import { nowSeconds } from "./Time.js"
-import { TokenFiles } from "./TokenFiles.js"
+import { removeTokenFile } from "./TokenFileSync.js"
 import { Transaction } from "./Transaction.js"
 import { type CreateWalletInput, defaultNetwork, isNetworkOf, networksByChain, Wallet } from "./Wallet.js"
 import { WalletRepo } from "./WalletRepo.js"
@@ -87,7 +87,7 @@ export const terminateWallet = Effect.fn("Wallets.terminate")(function*(id: Wall
     const revoked = yield* sessions.revokeAllForWallet(id, now)
     return { revoked, terminated }
   }))
-  yield* (yield* TokenFiles).remove(id)
+  yield* removeTokenFile(id)
   const notifier = yield* Notifier
   yield* notifier.notify({ type: "WALLET_TERMINATED", walletId: id, at: now })
   yield* Effect.forEach(revoked, (sessionId) => notifier.notify({ type: "SESSION_REVOKED", walletId: id, sessionId, at: now }), {

@@ -41,10 +41,36 @@ const Command = explained(Schema.NonEmptyTrimmedString, "must be a non-empty com
 
 const Args = explained(Schema.Array(Schema.String), "must be an array of strings")
 
+const isWebhookUrl = (text: string): boolean => {
+  if (!URL.canParse(text)) return false
+  const url = new URL(text)
+  return (url.protocol === "http:" || url.protocol === "https:") && url.username === "" && url.password === ""
+}
+
+/**
+ * Redacted once decoded: webhook URLs often embed a secret (Discord, Slack, ntfy access tokens in the
+ * path or query), so neither the value nor an error about it ever quotes it.
+ */
+const WebhookUrl = Schema.Redacted(
+  Schema.String.pipe(Schema.filter(isWebhookUrl)).annotations({
+    message: () => ({
+      message: "must be an absolute http:// or https:// URL without user:password@ (the value is not shown)",
+      override: true
+    })
+  })
+)
+
+const NtfyTopic = explained(
+  Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]{1,64}$/)),
+  "must be 1 to 64 characters from A-Z, a-z, 0-9, _ and -"
+)
+
 const DaemonSection = Schema.Struct({
   port: Schema.optionalWith(intBetween(1024, 65535), { exact: true, default: () => 3100 }),
   hostname: Schema.optionalWith(LoopbackHostname, { exact: true, default: () => "127.0.0.1" as const }),
-  log_level: Schema.optionalWith(LogLevel, { exact: true, default: () => "info" as const })
+  log_level: Schema.optionalWith(LogLevel, { exact: true, default: () => "info" as const }),
+  /** Seconds of inactivity after which the Admin UI logs out. */
+  admin_timeout: Schema.optionalWith(intBetween(5, 86_400), { exact: true, default: () => 900 })
 })
 
 const SecuritySection = Schema.Struct({
@@ -53,21 +79,37 @@ const SecuritySection = Schema.Struct({
   max_sessions_per_wallet: Schema.optionalWith(intBetween(1, 50), { exact: true, default: () => 5 }),
   /** Seconds (30 days). */
   session_absolute_lifetime: Schema.optionalWith(intBetween(3600, 31_536_000), { exact: true, default: () => 2_592_000 }),
-  max_renewals: Schema.optionalWith(intBetween(0, 1000), { exact: true, default: () => 30 })
+  max_renewals: Schema.optionalWith(intBetween(0, 1000), { exact: true, default: () => 30 }),
+  /** Seconds the previous JWT secret still verifies after a rotation (and the minimum time between two). */
+  rotation_grace_period: Schema.optionalWith(intBetween(60, 86_400), { exact: true, default: () => 300 })
 })
 
+/** No defaults: the daemon knows where its own MCP server is (see `toDaemonSettings`). */
 const McpSection = Schema.Struct({
-  command: Schema.optionalWith(Command, { exact: true, default: () => "npx" }),
-  args: Schema.optionalWith(Args, { exact: true, default: () => ["@waiaas/mcp"] })
+  command: Schema.optionalWith(Command, { exact: true }),
+  args: Schema.optionalWith(Args, { exact: true })
 })
 
-const sections = { daemon: DaemonSection, security: SecuritySection, mcp: McpSection } as const
+const NotificationsSection = Schema.Struct({
+  /** Every event is POSTed there as ntfy-compatible JSON. */
+  webhook_url: Schema.optionalWith(WebhookUrl, { exact: true }),
+  /** The ntfy topic named in the body (ntfy's JSON publishing posts to the server root with a topic). */
+  ntfy_topic: Schema.optionalWith(NtfyTopic, { exact: true })
+})
+
+const sections = {
+  daemon: DaemonSection,
+  security: SecuritySection,
+  mcp: McpSection,
+  notifications: NotificationsSection
+} as const
 
 /** `config.toml` (and its `WAIAAS_<SECTION>_<KEY>` env overrides) after defaults: every key is present. */
 export const DaemonConfig = Schema.Struct({
   daemon: Schema.optionalWith(DaemonSection, { exact: true, default: () => DaemonSection.make({}) }),
   security: Schema.optionalWith(SecuritySection, { exact: true, default: () => SecuritySection.make({}) }),
-  mcp: Schema.optionalWith(McpSection, { exact: true, default: () => McpSection.make({}) })
+  mcp: Schema.optionalWith(McpSection, { exact: true, default: () => McpSection.make({}) }),
+  notifications: Schema.optionalWith(NotificationsSection, { exact: true, default: () => NotificationsSection.make({}) })
 }).annotations({ identifier: "DaemonConfig" })
 export type DaemonConfig = typeof DaemonConfig.Type
 
@@ -254,8 +296,18 @@ export const loadDaemonConfig = (
     )
   }).pipe(Effect.withSpan("DaemonConfig.load"))
 
-/** The settings the domain needs; `baseUrl` is how MCP servers reach the daemon (IPv6 in brackets). */
-export const toDaemonSettings = (config: DaemonConfig, dataDir: string): DaemonSettingsShape => {
+/** How MCP clients launch an MCP server: a command and its arguments. */
+export interface McpServerCommand {
+  readonly command: string
+  readonly args: ReadonlyArray<string>
+}
+
+/**
+ * The settings the domain needs; `baseUrl` is how MCP servers reach the daemon (IPv6 in brackets).
+ * `mcpDefault` is how to launch our own MCP server (the caller knows where it is installed); `mcp.command`
+ * and `mcp.args` from the config each override their half of it.
+ */
+export const toDaemonSettings = (config: DaemonConfig, dataDir: string, mcpDefault: McpServerCommand): DaemonSettingsShape => {
   const { hostname, port } = config.daemon
   return {
     dataDir: resolve(dataDir),
@@ -264,7 +316,8 @@ export const toDaemonSettings = (config: DaemonConfig, dataDir: string): DaemonS
     maxSessionsPerWallet: config.security.max_sessions_per_wallet,
     sessionAbsoluteLifetime: config.security.session_absolute_lifetime,
     maxRenewals: config.security.max_renewals,
-    mcpCommand: config.mcp.command,
-    mcpArgs: config.mcp.args
+    rotationGracePeriod: config.security.rotation_grace_period,
+    mcpCommand: config.mcp.command ?? mcpDefault.command,
+    mcpArgs: config.mcp.args ?? mcpDefault.args
   }
 }

@@ -1,50 +1,60 @@
-import { EpochSeconds, nowSeconds } from "@waiaas/domain"
-import { Effect, Layer, Option, Ref, Schema } from "effect"
-import { randomBytes } from "node:crypto"
+import { nowSeconds } from "@waiaas/domain"
+import { Effect, Layer, Option, Ref } from "effect"
 import { MemoryStore } from "../MemoryStore.js"
 import { JwtSecrets } from "./JwtSecrets.js"
-
-// Same keys and stored format as JwtSecretsSqlite, so the fake behaves the same across a "restart".
-const currentKey = "jwt_secret_current"
-const previousKey = "jwt_secret_previous"
-
-const StoredSecret = Schema.parseJson(Schema.Struct({
-  secret: Schema.Uint8ArrayFromHex.pipe(Schema.filter((bytes) => bytes.length === 32 || "must be 32 bytes")),
-  createdAt: EpochSeconds
-}))
+import {
+  CURRENT_KEY,
+  decodeStoredSecret,
+  encodeStoredSecret,
+  newStoredSecret,
+  PREVIOUS_KEY,
+  rotationOf,
+  stateOf
+} from "./StoredSecret.js"
 
 /**
- * JwtSecrets kept in MemoryStore's key-value map: loaded (or created) when the layer is built, then served
- * from a Ref. Building it twice over the same MemoryStore gives the same secret, like reopening SQLite.
+ * JwtSecrets kept in MemoryStore's key-value map, in the same rows and format as JwtSecretsSqlite: loaded
+ * (or created) when the layer is built, then served from a Ref. Building it twice over the same
+ * MemoryStore gives the same secrets, like reopening SQLite.
  */
 export const JwtSecretsMemory: Layer.Layer<JwtSecrets, never, MemoryStore> = Layer.effect(
   JwtSecrets,
   Effect.gen(function*() {
-    const { locked, state } = yield* MemoryStore
-    const read = (keyValue: ReadonlyMap<string, string>, key: string) => {
-      const value = keyValue.get(key)
-      return value === undefined
-        ? Effect.succeedNone
-        : Effect.map(Schema.decode(StoredSecret)(value), (stored) => Option.some(stored.secret))
-    }
+    const store = yield* MemoryStore
+    const read = (key: string) =>
+      Effect.flatMap(Ref.get(store.state), (s) => {
+        const value = s.keyValue.get(key)
+        return value === undefined ? Effect.succeedNone : Effect.asSome(decodeStoredSecret(value))
+      })
+    const write = (rows: ReadonlyArray<readonly [key: string, value: string]>) =>
+      Ref.update(store.state, (s) => {
+        const keyValue = new Map(s.keyValue)
+        for (const [key, value] of rows) keyValue.set(key, value)
+        return { ...s, keyValue }
+      })
+    const readCurrent = Effect.flatMap(read(CURRENT_KEY), (current) =>
+      Option.match(current, {
+        onNone: () => Effect.dieMessage(`${CURRENT_KEY} missing from the memory store`),
+        onSome: Effect.succeed
+      }))
 
-    const loadOrCreateCurrent = Effect.gen(function*() {
-      const existing = yield* read((yield* Ref.get(state)).keyValue, currentKey)
-      if (Option.isSome(existing)) return existing.value
-      const secret = randomBytes(32)
-      const value = yield* Schema.encode(StoredSecret)({ secret, createdAt: yield* nowSeconds })
-      yield* Ref.update(state, (s) => ({ ...s, keyValue: new Map(s.keyValue).set(currentKey, value) }))
-      return Uint8Array.from(secret)
+    const loadOrCreate = Effect.gen(function*() {
+      if (Option.isNone(yield* read(CURRENT_KEY))) {
+        yield* write([[CURRENT_KEY, yield* encodeStoredSecret(newStoredSecret(yield* nowSeconds))]])
+      }
+      return stateOf(yield* readCurrent, yield* read(PREVIOUS_KEY))
     })
 
-    const secrets = yield* Ref.make(yield* locked(Effect.all({
-      current: loadOrCreateCurrent,
-      previous: Effect.flatMap(Ref.get(state), (s) => read(s.keyValue, previousKey))
-    })))
+    const state = yield* Ref.make(yield* store.locked(loadOrCreate))
 
-    return JwtSecrets.of({
-      current: Effect.map(Ref.get(secrets), (s) => s.current),
-      previous: Effect.map(Ref.get(secrets), (s) => s.previous)
-    })
+    // Like the SQLite transaction: under the store's lock, from the stored current row, both rows at once.
+    const rotate = (now: number) =>
+      store.locked(Effect.gen(function*() {
+        const rotation = yield* rotationOf(yield* readCurrent, now)
+        yield* write([[CURRENT_KEY, rotation.currentValue], [PREVIOUS_KEY, rotation.previousValue]])
+        yield* Ref.set(state, rotation.state)
+      })).pipe(Effect.orDie, Effect.uninterruptible)
+
+    return JwtSecrets.of({ state: Ref.get(state), rotate })
   }).pipe(Effect.orDie)
 )

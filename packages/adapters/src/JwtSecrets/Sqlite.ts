@@ -1,23 +1,22 @@
 import { SqlClient } from "@effect/sql"
-import { EpochSeconds, nowSeconds } from "@waiaas/domain"
-import { Effect, Layer, Option, Ref, Schema } from "effect"
-import { randomBytes } from "node:crypto"
+import { nowSeconds } from "@waiaas/domain"
+import { Effect, Layer, Option, SynchronizedRef } from "effect"
 import { retryBusy } from "../Sql/SqliteLive.js"
 import { JwtSecrets } from "./JwtSecrets.js"
-
-const currentKey = "jwt_secret_current"
-const previousKey = "jwt_secret_previous"
-
-/** A `key_value` value: `{"secret": <64 hex digits>, "createdAt": <epoch seconds>}`. */
-const StoredSecret = Schema.parseJson(Schema.Struct({
-  secret: Schema.Uint8ArrayFromHex.pipe(Schema.filter((bytes) => bytes.length === 32 || "must be 32 bytes")),
-  createdAt: EpochSeconds
-}))
+import {
+  CURRENT_KEY,
+  decodeStoredSecret,
+  encodeStoredSecret,
+  newStoredSecret,
+  PREVIOUS_KEY,
+  rotationOf,
+  stateOf
+} from "./StoredSecret.js"
 
 /**
  * JwtSecrets kept in `key_value`. The secrets are read once when the layer is built (the current one
- * created there on first start) and then served from a Ref, so signing never queries the database.
- * Rotation will write both rows in one transaction and then replace the Ref.
+ * created there on first start) and then served from a Ref, so signing and verifying never query the
+ * database. A rotation writes both rows in one transaction, then replaces the Ref.
  */
 export const JwtSecretsSqlite: Layer.Layer<JwtSecrets, never, SqlClient.SqlClient> = Layer.effect(
   JwtSecrets,
@@ -25,29 +24,47 @@ export const JwtSecretsSqlite: Layer.Layer<JwtSecrets, never, SqlClient.SqlClien
     const sql = yield* SqlClient.SqlClient
     const read = (key: string) =>
       sql<{ readonly value: string }>`SELECT value FROM key_value WHERE key = ${key}`.pipe(
-        Effect.flatMap((rows) =>
-          rows[0] === undefined ? Effect.succeedNone : Effect.asSome(Schema.decode(StoredSecret)(rows[0].value))
-        ),
-        Effect.map(Option.map((stored) => stored.secret))
+        Effect.flatMap((rows) => rows[0] === undefined ? Effect.succeedNone : Effect.asSome(decodeStoredSecret(rows[0].value)))
       )
+    const readCurrent = Effect.flatMap(read(CURRENT_KEY), (current) =>
+      Option.match(current, {
+        onNone: () => Effect.dieMessage(`${CURRENT_KEY} missing from key_value`),
+        onSome: Effect.succeed
+      }))
+    const upsert = (key: string, value: string, now: number) =>
+      sql`
+        INSERT INTO key_value (key, value, updated_at) VALUES (${key}, ${value}, ${now})
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`
 
-    const loadOrCreateCurrent = Effect.gen(function*() {
-      const existing = yield* read(currentKey)
-      if (Option.isSome(existing)) return existing.value
+    const createCurrentIfMissing = Effect.gen(function*() {
+      if (Option.isSome(yield* read(CURRENT_KEY))) return
       const now = yield* nowSeconds
-      const value = yield* Schema.encode(StoredSecret)({ secret: randomBytes(32), createdAt: now })
+      const value = yield* encodeStoredSecret(newStoredSecret(now))
       // DO NOTHING, then read back: if another process created one meanwhile, both use the same secret.
       yield* sql`
-        INSERT INTO key_value (key, value, updated_at) VALUES (${currentKey}, ${value}, ${now})
+        INSERT INTO key_value (key, value, updated_at) VALUES (${CURRENT_KEY}, ${value}, ${now})
         ON CONFLICT (key) DO NOTHING`
-      return Option.getOrThrowWith(yield* read(currentKey), () => new Error(`${currentKey} missing after insert`))
     })
 
-    const secrets = yield* Ref.make({ current: yield* loadOrCreateCurrent, previous: yield* read(previousKey) })
+    // One transaction: both rows from the same snapshot, even if another process rotates meanwhile.
+    const loaded = yield* sql.withTransaction(Effect.gen(function*() {
+      yield* createCurrentIfMissing
+      return stateOf(yield* readCurrent, yield* read(PREVIOUS_KEY))
+    }))
+    const state = yield* SynchronizedRef.make(loaded)
 
-    return JwtSecrets.of({
-      current: Effect.map(Ref.get(secrets), (s) => s.current),
-      previous: Effect.map(Ref.get(secrets), (s) => s.previous)
-    })
+    // The stored current row is the truth (not the Ref), so the old current that becomes the previous is
+    // the one in the database even if another process rotated. Uninterruptible: once committed, the Ref
+    // must follow, or this process would keep signing with a secret the database no longer calls current.
+    const rotate = (now: number) =>
+      SynchronizedRef.updateEffect(state, () =>
+        sql.withTransaction(Effect.gen(function*() {
+          const rotation = yield* rotationOf(yield* readCurrent, now)
+          yield* upsert(CURRENT_KEY, rotation.currentValue, now)
+          yield* upsert(PREVIOUS_KEY, rotation.previousValue, now)
+          return rotation.state
+        })).pipe(retryBusy, Effect.orDie)).pipe(Effect.uninterruptible, Effect.withSpan("JwtSecrets.rotate"))
+
+    return JwtSecrets.of({ state: SynchronizedRef.get(state), rotate })
   }).pipe(retryBusy, Effect.orDie)
 )

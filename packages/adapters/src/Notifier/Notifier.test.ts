@@ -1,12 +1,19 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Notifier } from "@waiaas/domain"
-import { Effect, HashMap, List, Logger, LogLevel, Ref } from "effect"
+import { Effect, HashMap, Layer, List, Logger, LogLevel, Ref } from "effect"
+import { IdGeneratorSequential } from "../IdGenerator/Sequential.js"
+import { MemoryStore } from "../MemoryStore.js"
+import { TempSqliteLive } from "../testing/TempSqlite.js"
 import { NotifierLog } from "./Log.js"
 import { NotifierMemory, RecordedEvents } from "./Memory.js"
 import { notifierContract, sampleEvents } from "./Notifier.contract.js"
+import { NotifierSqlite } from "./Sqlite.js"
+
+const NotifierMemoryFresh = NotifierMemory.pipe(Layer.provide([MemoryStore.layer, IdGeneratorSequential]))
 
 notifierContract("log", () => NotifierLog)
-notifierContract("memory", () => NotifierMemory)
+notifierContract("memory", () => NotifierMemoryFresh)
+notifierContract("sqlite", () => NotifierSqlite.pipe(Layer.provide([TempSqliteLive, IdGeneratorSequential])))
 
 interface Captured {
   readonly level: string
@@ -50,7 +57,7 @@ describe("NotifierMemory", () => {
       const notifier = yield* Notifier
       for (const event of sampleEvents) yield* notifier.notify(event)
       expect(yield* Ref.get(yield* RecordedEvents)).toEqual(sampleEvents)
-      const fresh = yield* Effect.flatMap(RecordedEvents, Ref.get).pipe(Effect.provide(NotifierMemory))
+      const fresh = yield* Effect.flatMap(RecordedEvents, Ref.get).pipe(Effect.provide(NotifierMemoryFresh))
       expect(fresh).toEqual([])
-    }).pipe(Effect.provide(NotifierMemory)))
+    }).pipe(Effect.provide(NotifierMemoryFresh)))
 })

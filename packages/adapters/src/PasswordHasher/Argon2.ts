@@ -17,22 +17,29 @@ export const productionArgon2Params: Argon2Params = { memoryCost: 19_456, timeCo
 export const testArgon2Params: Argon2Params = { memoryCost: 4_096, timeCost: 2, parallelism: 1 }
 
 /**
+ * At most this many argon2 computations at once (one per core here). Each takes one of libuv's four threads for
+ * tens of milliseconds; bounding them keeps a flood of password guesses from starving the file writes
+ * and database work that share that pool. Extra callers wait their turn.
+ */
+export const MAX_CONCURRENT_ARGON2 = 2
+
+/**
  * argon2id password hashes in the PHC string format (salt and parameters included), so a hash made with
  * other parameters still verifies.
  */
 export const PasswordHasherArgon2 = (params: Argon2Params = productionArgon2Params): Layer.Layer<PasswordHasher> =>
-  Layer.succeed(
-    PasswordHasher,
-    PasswordHasher.of({
+  Layer.sync(PasswordHasher, () => {
+    const permits = Effect.unsafeMakeSemaphore(MAX_CONCURRENT_ARGON2)
+    return PasswordHasher.of({
       hash: (password) =>
-        Effect.promise(() => hash(Redacted.value(password), { type: argon2id, ...params })).pipe(
+        permits.withPermits(1)(Effect.promise(() => hash(Redacted.value(password), { type: argon2id, ...params }))).pipe(
           Effect.withSpan("PasswordHasher.hash")
         ),
       // A malformed or foreign hash is a mismatch, not a crash.
       verify: (digest, password) =>
-        Effect.tryPromise(() => verify(digest, Redacted.value(password))).pipe(
+        permits.withPermits(1)(Effect.tryPromise(() => verify(digest, Redacted.value(password)))).pipe(
           Effect.orElseSucceed(() => false),
           Effect.withSpan("PasswordHasher.verify")
         )
     })
-  )
+  })

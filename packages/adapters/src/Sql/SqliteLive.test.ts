@@ -1,7 +1,10 @@
+import { NodeContext } from "@effect/platform-node"
 import { SqlClient, SqlError } from "@effect/sql"
+import { SqliteClient, SqliteMigrator } from "@effect/sql-sqlite-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Context, Effect, Exit, Fiber, Layer, Ref } from "effect"
 import { tempDatabaseFile } from "../testing/TempSqlite.js"
+import initial from "./migrations/00001_initial.js"
 import { isSqliteBusy, retryBusy, SqliteLive } from "./SqliteLive.js"
 
 const sqlOf = (file: string) => Effect.map(Layer.build(SqliteLive(file)), Context.get(SqlClient.SqlClient))
@@ -34,7 +37,7 @@ describe("SqliteLive", () => {
       expect(yield* sql`PRAGMA foreign_keys`).toEqual([{ foreign_keys: 1 }])
     }))
 
-  it.scoped("applies the initial migration once, and keeps the data across a reopen", () =>
+  it.scoped("applies every migration once, and keeps the data across a reopen", () =>
     Effect.gen(function*() {
       const file = yield* tempDatabaseFile
       const first = yield* sqlOf(file)
@@ -42,21 +45,73 @@ describe("SqliteLive", () => {
         SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' ORDER BY name`
       expect(objects.map((o) => o.name)).toEqual([
         "effect_sql_migrations",
+        "events",
         "key_value",
         "sessions",
+        "sessions_active_by_expiry",
         "sessions_active_by_wallet",
         "sessions_active_mcp_by_wallet",
-        "sessions_by_wallet",
+        "sessions_by_wallet_newest_first",
+        "sessions_due_for_expiry",
+        "sessions_mcp_by_wallet_newest_first",
+        "sessions_newest_first",
         "wallets",
         "wallets_newest_first"
       ])
       yield* first`INSERT INTO key_value (key, value, updated_at) VALUES ('k', 'v', 1)`
 
       const second = yield* sqlOf(file)
-      expect(yield* second`SELECT migration_id, name FROM effect_sql_migrations`).toEqual([
-        { migration_id: 1, name: "initial" }
+      expect(yield* second`SELECT migration_id, name FROM effect_sql_migrations ORDER BY migration_id`).toEqual([
+        { migration_id: 1, name: "initial" },
+        { migration_id: 2, name: "session_lifecycle" },
+        { migration_id: 3, name: "events" }
       ])
       expect(yield* second`SELECT value FROM key_value WHERE key = 'k'`).toEqual([{ value: "v" }])
+    }))
+
+  it.scoped("00002 gives existing sessions their ttl (expires_at - created_at) and leaves them for the sweeper", () =>
+    Effect.gen(function*() {
+      const file = yield* tempDatabaseFile
+      // A database as the previous release left it: only the initial migration.
+      const old = yield* Layer.build(SqliteClient.layer({ filename: file }).pipe(Layer.orDie))
+      yield* SqliteMigrator.run({ loader: SqliteMigrator.fromRecord({ "00001_initial": initial }) }).pipe(
+        Effect.provide(old),
+        Effect.provide(NodeContext.layer),
+        Effect.orDie
+      )
+      const oldSql = Context.get(old, SqlClient.SqlClient)
+      yield* oldSql`INSERT INTO wallets (id, name, chain, network, status, created_at, updated_at)
+                    VALUES ('w', 'w', 'solana', 'devnet', 'ACTIVE', 1, 1)`
+      const insertSession = (id: string, expiresAt: number, lastRenewedAt: number | null, revokedAt: number | null) =>
+        oldSql`INSERT INTO sessions (id, wallet_id, token_hash, source, expires_at, absolute_expires_at,
+                 max_renewals, last_renewed_at, revoked_at, created_at)
+               VALUES (${id}, 'w', 'h', 'api', ${expiresAt}, 99999, 12, ${lastRenewedAt}, ${revokedAt}, 1000)`
+      yield* insertSession("plain", 1_600, null, null)
+      yield* insertSession("renewed", 2_500, 2_000, null)
+      yield* insertSession("revoked", 1_300, null, 1_100)
+
+      const sql = yield* sqlOf(file)
+      expect(yield* sql`SELECT id, ttl, expired_at FROM sessions ORDER BY id`).toEqual([
+        { id: "plain", ttl: 600, expired_at: null },
+        { id: "renewed", ttl: 500, expired_at: null },
+        { id: "revoked", ttl: 300, expired_at: null }
+      ])
+      expect(yield* sql`SELECT id FROM sessions WHERE revoked_at IS NULL AND expired_at IS NULL AND expires_at <= 2000`)
+        .toEqual([{ id: "plain" }])
+    }))
+
+  it.scoped("the events table is STRICT, with '{}' as the default details", () =>
+    Effect.gen(function*() {
+      const sql = yield* sqlOf(yield* tempDatabaseFile)
+      yield* sql`INSERT INTO events (id, type, at) VALUES ('e1', 'SECRET_ROTATED', 5)`
+      expect(yield* sql`SELECT * FROM events`).toEqual([
+        { id: "e1", type: "SECRET_ROTATED", wallet_id: null, session_id: null, at: 5, details: "{}" }
+      ])
+      for (const at of [1.5, "soon"]) {
+        const exit = yield* Effect.exit(sql`INSERT INTO events (id, type, at) VALUES ('e2', 'SECRET_ROTATED', ${at})`)
+        expect(Exit.isFailure(exit)).toBe(true)
+      }
+      expect(Exit.isFailure(yield* Effect.exit(sql`INSERT INTO events (id, type, at) VALUES ('e1', 'X', 6)`))).toBe(true)
     }))
 
   it.scoped("the schema refuses unknown chains, statuses and sources, non-integer times and orphan sessions", () =>

@@ -3,6 +3,8 @@ import { SqlClient, SqlError } from "@effect/sql"
 import { SqliteClient, SqliteMigrator } from "@effect/sql-sqlite-node"
 import { Cause, Effect, Layer, Option, Schedule } from "effect"
 import initial from "./migrations/00001_initial.js"
+import sessionLifecycle from "./migrations/00002_session_lifecycle.js"
+import events from "./migrations/00003_events.js"
 
 /**
  * True for SQLite's "database is locked" family (SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT, ...): another process
@@ -50,7 +52,13 @@ const Pragmas = Layer.effectDiscard(Effect.gen(function*() {
 // No schemaDirectory: it would shell out to the sqlite3 CLI. The migrator still asks for NodeContext's
 // CommandExecutor/FileSystem/Path services even with fromRecord.
 const Migrations = Layer.effectDiscard(
-  retryBusy(SqliteMigrator.run({ loader: SqliteMigrator.fromRecord({ "00001_initial": initial }) }))
+  retryBusy(SqliteMigrator.run({
+    loader: SqliteMigrator.fromRecord({
+      "00001_initial": initial,
+      "00002_session_lifecycle": sessionLifecycle,
+      "00003_events": events
+    })
+  }))
 ).pipe(Layer.provide(NodeContext.layer))
 
 /**

@@ -28,6 +28,8 @@ export const TokenFilesMemory = (tokenDir: string): Layer.Layer<TokenFiles> =>
           Effect.map((map) => Option.fromNullable(map.get(walletId)))
         )
 
+      const list = Effect.map(Ref.get(files), (map) => [...map.keys()].sort())
+
       const remove = (walletId: WalletId) =>
         Effect.sync(() => pathFor(walletId)).pipe(
           Effect.zipRight(Ref.update(files, (map) => {
@@ -37,13 +39,14 @@ export const TokenFilesMemory = (tokenDir: string): Layer.Layer<TokenFiles> =>
           }))
         )
 
-      return TokenFiles.of({ pathFor, write, read, remove })
+      return TokenFiles.of({ pathFor, write, read, list, remove })
     })
   )
 
 /**
  * Wraps the TokenFiles below it so that, while `failWrites` is true, every write fails as a full disk would
- * (ENOSPC) and leaves the existing file untouched. For reliability tests of the callers.
+ * (ENOSPC) and leaves the existing file untouched; everything else (read, list, remove) passes through.
+ * For reliability tests of the callers.
  */
 export const TokenFilesFaulty = (failWrites: Ref.Ref<boolean>): Layer.Layer<TokenFiles, never, TokenFiles> =>
   Layer.effect(

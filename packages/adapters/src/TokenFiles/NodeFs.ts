@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto"
 import { constants } from "node:fs"
 import { chmod, lstat, mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises"
 import { join, resolve } from "node:path"
-import { isUuidV7, TokenFiles, TokenFileWriteFailed, type WalletId } from "@waiaas/domain"
+import { isUuidV7, TokenFiles, TokenFileWriteFailed, WalletId } from "@waiaas/domain"
 import { type Cause, Data, Effect, Layer, Option, Redacted } from "effect"
 
 /** The token directory cannot be trusted with tokens; the message says what is wrong and how to fix it. */
@@ -184,6 +184,19 @@ export const TokenFilesNode = (tokenDir: string): Layer.Layer<TokenFiles, TokenD
           return content === undefined ? Option.none() : Option.some(Redacted.make(content.trim()))
         })
 
+      // Regular files named like a wallet id: temp files, other names, directories and symlinks are not ours.
+      const list = Effect.promise(() =>
+        readdir(dir, { withFileTypes: true }).catch((error) => isMissing(error) ? [] : Promise.reject(error))
+      ).pipe(
+        Effect.map((entries) =>
+          entries
+            .filter((entry) => entry.isFile() && isUuidV7(entry.name))
+            .map((entry) => WalletId.make(entry.name))
+            .sort()
+        ),
+        Effect.withSpan("TokenFiles.list")
+      )
+
       const remove = (walletId: WalletId) =>
         Effect.gen(function*() {
           const path = pathFor(walletId)
@@ -191,6 +204,6 @@ export const TokenFilesNode = (tokenDir: string): Layer.Layer<TokenFiles, TokenD
           if (!isWindows) yield* syncDirectory(dir).pipe(Effect.catchAll(logDirectorySyncFailure(dir)))
         })
 
-      return TokenFiles.of({ pathFor, write, read, remove })
+      return TokenFiles.of({ pathFor, write, read, list, remove })
     })
   )

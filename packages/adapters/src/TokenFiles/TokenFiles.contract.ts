@@ -83,6 +83,32 @@ export const tokenFilesContract = (name: string, makeLayer: (tokenDir: string) =
         })
       ))
 
+    it.scoped("list is empty before any write", () =>
+      run((files) => Effect.map(files.list, (wallets) => expect(wallets).toEqual([])))
+    )
+
+    it.scoped("list names each wallet with a file once, sorted, and forgets removed ones", () =>
+      run((files) =>
+        Effect.gen(function*() {
+          yield* files.write(walletB, tokenOne)
+          yield* files.write(walletA, tokenOne)
+          yield* files.write(walletA, tokenTwo)
+          expect(yield* files.list).toEqual([walletA, walletB])
+          yield* files.remove(walletB)
+          expect(yield* files.list).toEqual([walletA])
+          yield* files.remove(walletA)
+          expect(yield* files.list).toEqual([])
+        })
+      ))
+
+    it.scoped("a refused write adds nothing to list", () =>
+      run((files) =>
+        Effect.gen(function*() {
+          for (const walletId of unsafeIds) yield* Effect.exit(files.write(walletId, tokenOne))
+          expect(yield* files.list).toEqual([])
+        })
+      ))
+
     it.scoped("pathFor is the absolute <tokenDir>/<walletId>, whether or not the file exists", () =>
       run((files, tokenDir) =>
         Effect.sync(() => {

@@ -70,6 +70,42 @@ describe("TokenFilesNode", () => {
       expect(yield* listDir(dir)).toEqual([".notes.tmp", walletA].toSorted())
     }))
 
+  it.scoped("list names only regular files called by a wallet id: temp files, junk, directories and links are ignored", () =>
+    Effect.gen(function*() {
+      const { dir } = yield* freshTokenDir
+      yield* Effect.gen(function*() {
+        const files = yield* TokenFiles
+        yield* files.write(walletB, tokenOne)
+        yield* Effect.promise(async () => {
+          // A temp file written after start-up (a write in flight), and things that are not ours.
+          await writeFile(join(dir, `.${walletA}.0123456789abcdef.tmp`), "wai_sess_half")
+          await writeFile(join(dir, "README"), "junk")
+          await writeFile(join(dir, walletA.toUpperCase()), "wrong case")
+          await writeFile(join(dir, "9b2d4c1e-8f3a-4b6c-9d2e-1f0a3b4c5d6e"), "uuid v4")
+          await writeFile(join(dir, `${walletA}.bak`), "backup")
+          await mkdir(join(dir, "01977a5e-2c00-7000-8000-0000000000cc"))
+          await symlink(join(dir, walletB), join(dir, "01977a5e-2c00-7000-8000-0000000000dd"))
+        })
+        expect(yield* files.list).toEqual([walletB])
+        yield* files.write(walletA, tokenTwo)
+        expect(yield* files.list).toEqual([walletA, walletB])
+      }).pipe(Effect.provide(TokenFilesNode(dir)))
+    }))
+
+  it.scoped("list sees files another process wrote or removed, and is empty if the directory vanished", () =>
+    Effect.gen(function*() {
+      const { dir } = yield* freshTokenDir
+      yield* Effect.gen(function*() {
+        const files = yield* TokenFiles
+        yield* Effect.promise(() => writeFile(join(dir, walletA), `${Redacted.value(tokenOne)}\n`, { mode: 0o600 }))
+        expect(yield* files.list).toEqual([walletA])
+        yield* Effect.promise(() => rm(join(dir, walletA)))
+        expect(yield* files.list).toEqual([])
+        yield* Effect.promise(() => rm(dir, { recursive: true }))
+        expect(yield* files.list).toEqual([])
+      }).pipe(Effect.provide(TokenFilesNode(dir)))
+    }))
+
   it.scoped("an existing directory that is group/world readable (not writable) is tightened to 0700", () =>
     Effect.gen(function*() {
       const { dir } = yield* freshTokenDir
@@ -202,5 +238,21 @@ describe("TokenFilesFaulty", () => {
         yield* files.write(walletA, tokenTwo)
         expect(yield* readToken(walletA)).toEqual(Option.some(Redacted.value(tokenTwo)))
       }).pipe(Effect.provide(TokenFilesFaulty(failWrites).pipe(Layer.provide(TokenFilesMemory(dir)))))
+    }))
+
+  it.scoped("passes read, list and remove through while writes fail", () =>
+    Effect.gen(function*() {
+      const failWrites = yield* Ref.make(false)
+      const { dir } = yield* freshTokenDir
+      yield* Effect.gen(function*() {
+        const files = yield* TokenFiles
+        yield* files.write(walletA, tokenOne)
+        yield* files.write(walletB, tokenTwo)
+        yield* Ref.set(failWrites, true)
+        expect(yield* files.list).toEqual([walletA, walletB])
+        yield* files.remove(walletB)
+        expect(yield* files.list).toEqual([walletA])
+        expect(yield* readToken(walletA)).toEqual(Option.some(Redacted.value(tokenOne)))
+      }).pipe(Effect.provide(TokenFilesFaulty(failWrites).pipe(Layer.provide(TokenFilesNode(dir)))))
     }))
 })

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto"
-import { InvalidToken, TOKEN_PREFIX, TokenClaims, TokenExpired, TokenSigner } from "@waiaas/domain"
+import { DaemonSettings, InvalidToken, TOKEN_PREFIX, TokenClaims, TokenExpired, TokenSigner } from "@waiaas/domain"
 import { Clock, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
 import { errors, jwtVerify, SignJWT } from "jose"
-import { JwtSecrets } from "../JwtSecrets/JwtSecrets.js"
+import { JwtSecrets, type JwtSecretState } from "../JwtSecrets/JwtSecrets.js"
 
 /** The only algorithm we sign with, so the only one we accept: no `none`, no algorithm confusion. */
 const ALGORITHM = "HS256"
@@ -18,52 +18,131 @@ const fingerprint = (token: Redacted.Redacted<string>): string =>
   createHash("sha256").update(Redacted.value(token), "utf8").digest("hex")
 
 /**
- * HS256 session tokens (`wai_sess_` + JWT) signed with the current secret from `JwtSecrets`; the previous
- * secret still verifies, so a rotation does not log out every agent at once. Expiry is judged by `Clock`.
+ * The secrets that verify at `nowMs`: the current one, and the previous one only while
+ * `now < rotatedAt + graceSeconds`. (With whole-second `rotatedAt`, comparing in milliseconds is the same
+ * as comparing epoch seconds, which is how the domain decides when the next rotation is allowed.)
  */
-export const TokenSignerJose: Layer.Layer<TokenSigner, never, JwtSecrets> = Layer.effect(
-  TokenSigner,
-  Effect.gen(function*() {
-    const secrets = yield* JwtSecrets
-
-    const sign = Effect.fn("TokenSigner.sign")(function*(claims: TokenClaims) {
-      const secret = yield* secrets.current
-      const jwt = yield* Effect.promise(() =>
-        new SignJWT({ sub: claims.sub, wlt: claims.wlt, iat: claims.iat, exp: claims.exp })
-          .setProtectedHeader({ alg: ALGORITHM, typ: "JWT" })
-          .sign(secret)
-      )
-      return Redacted.make(TOKEN_PREFIX + jwt)
-    })
-
-    const verifyWith = (jwt: string, secret: Uint8Array, currentDate: Date) =>
-      Effect.tryPromise({
-        try: () =>
-          jwtVerify(jwt, secret, {
-            algorithms: [ALGORITHM],
-            requiredClaims: ["sub", "wlt", "iat", "exp"],
-            currentDate
-          }),
-        catch: (error) => error
-      }).pipe(Effect.either)
-
-    const verify = Effect.fn("TokenSigner.verify")(function*(token: Redacted.Redacted<string>) {
-      const raw = Redacted.value(token)
-      if (!raw.startsWith(TOKEN_PREFIX)) return yield* invalidToken()
-      const jwt = raw.slice(TOKEN_PREFIX.length)
-      const currentDate = new Date(yield* Clock.currentTimeMillis)
-      const candidates = [yield* secrets.current, ...Option.toArray(yield* secrets.previous)]
-      for (const secret of candidates) {
-        const result = yield* verifyWith(jwt, secret, currentDate)
-        if (Either.isRight(result)) {
-          return yield* decodeClaims(result.right.payload).pipe(Effect.mapError(invalidToken))
-        }
-        // jose checks claims only after the signature matched: this secret signed it, and it has expired.
-        if (result.left instanceof errors.JWTExpired) return yield* tokenExpired()
-      }
-      return yield* invalidToken()
-    })
-
-    return TokenSigner.of({ sign, verify, fingerprint })
+export const acceptedSecrets = (
+  state: JwtSecretState,
+  nowMs: number,
+  graceSeconds: number
+): ReadonlyArray<Uint8Array> =>
+  Option.match(state.previous, {
+    onNone: () => [state.current],
+    onSome: (previous) =>
+      nowMs < (previous.rotatedAt + graceSeconds) * 1000 ? [state.current, previous.secret] : [state.current]
   })
-)
+
+export interface TokenSignerJoseOptions {
+  /**
+   * How many successfully verified tokens to remember (default 1024; 0 turns the cache off). A hit skips
+   * the HMAC (~70 µs) and is only used while the token has not expired and the very secret that verified
+   * it is still accepted, so a rotation ends its tokens exactly when the grace window ends. Keys are token
+   * fingerprints, not tokens.
+   */
+  readonly verifiedCacheSize?: number
+}
+
+interface Verified {
+  readonly claims: TokenClaims
+  /** The secret (by identity: the state's own array) whose signature check passed. */
+  readonly secret: Uint8Array
+}
+
+/**
+ * HS256 session tokens (`wai_sess_` + JWT) signed with the current secret from `JwtSecrets`. After a
+ * rotation the previous secret still verifies for `DaemonSettings.rotationGracePeriod` seconds, so API
+ * clients are not logged out at once, then never again. Expiry and the grace window are judged by `Clock`.
+ */
+export const makeTokenSignerJose = (
+  options: TokenSignerJoseOptions = {}
+): Layer.Layer<TokenSigner, never, JwtSecrets | DaemonSettings> =>
+  Layer.effect(
+    TokenSigner,
+    Effect.gen(function*() {
+      const secrets = yield* JwtSecrets
+      const { rotationGracePeriod } = yield* DaemonSettings
+      const cacheSize = Math.max(0, Math.floor(options.verifiedCacheSize ?? 1024))
+      // Insertion-ordered, so the first key is the oldest entry: evicted first when full.
+      const verified = new Map<string, Verified>()
+
+      const remember = (key: string, entry: Verified) => {
+        if (cacheSize === 0) return
+        verified.delete(key)
+        if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!)
+        verified.set(key, entry)
+      }
+
+      /** A remembered result that still holds at `nowMs`; a stale entry is forgotten. */
+      const recall = (key: string, accepted: ReadonlyArray<Uint8Array>, nowMs: number): TokenClaims | undefined => {
+        const entry = verified.get(key)
+        if (entry === undefined) return undefined
+        if (nowMs < entry.claims.exp * 1000 && accepted.includes(entry.secret)) return entry.claims
+        verified.delete(key)
+        return undefined
+      }
+
+      const sign = Effect.fn("TokenSigner.sign")(function*(claims: TokenClaims) {
+        const { current } = yield* secrets.state
+        const jwt = yield* Effect.promise(() =>
+          new SignJWT({ sub: claims.sub, wlt: claims.wlt, iat: claims.iat, exp: claims.exp })
+            .setProtectedHeader({ alg: ALGORITHM, typ: "JWT" })
+            .sign(current)
+        )
+        return Redacted.make(TOKEN_PREFIX + jwt)
+      })
+
+      const verifyWith = (jwt: string, secret: Uint8Array, currentDate: Date) =>
+        Effect.tryPromise({
+          try: () =>
+            jwtVerify(jwt, secret, {
+              algorithms: [ALGORITHM],
+              requiredClaims: ["sub", "wlt", "iat", "exp"],
+              currentDate
+            }),
+          catch: (error) => error
+        }).pipe(Effect.either)
+
+      /** The HMAC check against each accepted secret, in order; remembers a success under `key`. */
+      const verifySignature = Effect.fn("TokenSigner.verifySignature")(
+        function*(jwt: string, accepted: ReadonlyArray<Uint8Array>, nowMs: number, key: string) {
+          const currentDate = new Date(nowMs)
+          for (const secret of accepted) {
+            const result = yield* verifyWith(jwt, secret, currentDate)
+            if (Either.isRight(result)) {
+              const claims = yield* decodeClaims(result.right.payload).pipe(Effect.mapError(invalidToken))
+              remember(key, { claims, secret })
+              return claims
+            }
+            // jose checks claims only after the signature matched: this secret signed it, and it has expired.
+            if (result.left instanceof errors.JWTExpired) return yield* tokenExpired()
+          }
+          return yield* invalidToken()
+        }
+      )
+
+      // Untraced: a remembered token costs a few microseconds, and a span per call would cost more than
+      // that; the signature check, the expensive part, has its own span.
+      const verify = Effect.fnUntraced(function*(token: Redacted.Redacted<string>) {
+        const raw = Redacted.value(token)
+        if (!raw.startsWith(TOKEN_PREFIX)) return yield* invalidToken()
+        const nowMs = yield* Clock.currentTimeMillis
+        const accepted = acceptedSecrets(yield* secrets.state, nowMs, rotationGracePeriod)
+        const key = cacheSize === 0 ? "" : fingerprint(token)
+        const remembered = cacheSize === 0 ? undefined : recall(key, accepted, nowMs)
+        if (remembered !== undefined) return remembered
+        return yield* verifySignature(raw.slice(TOKEN_PREFIX.length), accepted, nowMs, key)
+      })
+
+      return TokenSigner.of({
+        sign,
+        verify,
+        fingerprint,
+        rotate: (now) => secrets.rotate(now),
+        lastRotatedAt: Effect.map(secrets.state, (state) => Option.map(state.previous, (previous) => previous.rotatedAt))
+      })
+    })
+  )
+
+/** The jose signer with the default verified-token cache. */
+export const TokenSignerJose: Layer.Layer<TokenSigner, never, JwtSecrets | DaemonSettings> = makeTokenSignerJose()

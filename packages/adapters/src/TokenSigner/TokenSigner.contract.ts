@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
 import {
+  DaemonSettings,
   looksLikeToken,
   nowSeconds,
   SessionId,
@@ -9,7 +10,7 @@ import {
   TokenSigner,
   WalletId
 } from "@waiaas/domain"
-import { type Context, Effect, type Layer, Redacted, TestClock } from "effect"
+import { type Context, Effect, Layer, Option, Redacted, TestClock } from "effect"
 
 export const START_MS = 1_750_000_000_000
 export const sessionA = SessionId.make("01977a5e-2c00-7000-8000-00000000000a")
@@ -28,13 +29,32 @@ const jwtParts = (token: Redacted.Redacted<string>) => Redacted.value(token).sli
 /** Another character from the base64url alphabet; the first character of a part carries six full bits. */
 const flipFirstChar = (part: string) => (part[0] === "A" ? "B" : "A") + part.slice(1)
 
-export const tokenSignerContract = (name: string, makeLayer: () => Layer.Layer<TokenSigner>) =>
+/** Not the default (300): the contract proves the signer reads the setting. */
+export const GRACE_SECONDS = 120
+
+export const settingsWithGrace = (rotationGracePeriod: number) =>
+  Layer.succeed(DaemonSettings, {
+    dataDir: "/nonexistent-waiaas-data-dir",
+    baseUrl: "http://127.0.0.1:3100",
+    sessionTtl: 86_400,
+    maxSessionsPerWallet: 5,
+    sessionAbsoluteLifetime: 2_592_000,
+    maxRenewals: 30,
+    rotationGracePeriod,
+    mcpCommand: "node",
+    mcpArgs: []
+  })
+
+export const tokenSignerContract = (name: string, makeLayer: () => Layer.Layer<TokenSigner, never, DaemonSettings>) =>
   describe(`TokenSigner contract: ${name}`, () => {
     const run = <A, E>(body: (signer: Context.Tag.Service<TokenSigner>) => Effect.Effect<A, E>) =>
       Effect.gen(function*() {
         yield* TestClock.setTime(START_MS)
         return yield* body(yield* TokenSigner)
-      }).pipe(Effect.provide(makeLayer()))
+      }).pipe(Effect.provide(makeLayer().pipe(Layer.provide(settingsWithGrace(GRACE_SECONDS)))))
+
+    const errorTag = <A, E extends { readonly _tag: string }>(effect: Effect.Effect<A, E>) =>
+      Effect.map(Effect.flip(effect), (error) => error._tag)
 
     it.effect("sign then verify returns the same claims", () =>
       run((signer) =>
@@ -122,6 +142,90 @@ export const tokenSignerContract = (name: string, makeLayer: () => Layer.Layer<T
           const second = yield* signer.sign(yield* claimsFor(3600, sessionB))
           expect(Redacted.value(first)).not.toBe(Redacted.value(second))
           expect(signer.fingerprint(first)).not.toBe(signer.fingerprint(second))
+        })
+      ))
+
+    it.effect("lastRotatedAt is none before any rotation and the given time after each one", () =>
+      run((signer) =>
+        Effect.gen(function*() {
+          expect(yield* signer.lastRotatedAt).toEqual(Option.none())
+          const now = yield* nowSeconds
+          yield* signer.rotate(now)
+          expect(yield* signer.lastRotatedAt).toEqual(Option.some(now))
+          yield* TestClock.adjust("1 hour")
+          yield* signer.rotate(now + 3600)
+          expect(yield* signer.lastRotatedAt).toEqual(Option.some(now + 3600))
+        })
+      ))
+
+    it.effect("a token signed before a rotation verifies until the grace window ends, then is invalid", () =>
+      run((signer) =>
+        Effect.gen(function*() {
+          const claims = yield* claimsFor(86_400)
+          const token = yield* signer.sign(claims)
+          yield* signer.verify(token) // verified (and possibly remembered) before the rotation
+          yield* signer.rotate(yield* nowSeconds)
+          expect({ ...(yield* signer.verify(token)) }).toStrictEqual({ ...claims })
+          yield* TestClock.adjust(`${GRACE_SECONDS - 1} seconds`)
+          yield* TestClock.adjust("999 millis")
+          expect((yield* signer.verify(token)).sub).toBe(claims.sub)
+          yield* TestClock.adjust("1 millis")
+          expect(yield* errorTag(signer.verify(token))).toBe("InvalidToken")
+          yield* TestClock.adjust("1 day")
+          expect(yield* errorTag(signer.verify(token))).toBe("InvalidToken")
+        })
+      ))
+
+    it.effect("tokens signed after a rotation verify, during the grace window and after it", () =>
+      run((signer) =>
+        Effect.gen(function*() {
+          yield* signer.rotate(yield* nowSeconds)
+          const token = yield* signer.sign(yield* claimsFor(86_400))
+          yield* signer.verify(token)
+          yield* TestClock.adjust(`${GRACE_SECONDS} seconds`)
+          yield* signer.verify(token)
+          yield* TestClock.adjust("1 hour")
+          expect((yield* signer.verify(token)).wlt).toBe(walletA)
+        })
+      ))
+
+    it.effect("a token from two rotations ago is invalid at once, even inside the latest grace window", () =>
+      run((signer) =>
+        Effect.gen(function*() {
+          const oldest = yield* signer.sign(yield* claimsFor(86_400, sessionA))
+          yield* signer.verify(oldest)
+          yield* signer.rotate(yield* nowSeconds)
+          const middle = yield* signer.sign(yield* claimsFor(86_400, sessionB))
+          yield* TestClock.adjust("10 seconds")
+          yield* signer.verify(oldest)
+          yield* signer.rotate(yield* nowSeconds)
+          expect(yield* errorTag(signer.verify(oldest))).toBe("InvalidToken")
+          expect((yield* signer.verify(middle)).sub).toBe(sessionB)
+        })
+      ))
+
+    it.effect("the grace window counts from the given rotation time", () =>
+      run((signer) =>
+        Effect.gen(function*() {
+          const token = yield* signer.sign(yield* claimsFor(86_400))
+          // Rotated (by the caller's reckoning) 100 seconds ago: 20 seconds of grace remain.
+          yield* signer.rotate((yield* nowSeconds) - 100)
+          yield* signer.verify(token)
+          yield* TestClock.adjust(`${GRACE_SECONDS - 100} seconds`)
+          expect(yield* errorTag(signer.verify(token))).toBe("InvalidToken")
+        })
+      ))
+
+    it.effect("an expired token of the previous secret is expired inside the grace window, invalid after it", () =>
+      run((signer) =>
+        Effect.gen(function*() {
+          const token = yield* signer.sign(yield* claimsFor(60))
+          yield* signer.verify(token)
+          yield* signer.rotate(yield* nowSeconds)
+          yield* TestClock.adjust("60 seconds")
+          expect(yield* errorTag(signer.verify(token))).toBe("TokenExpired")
+          yield* TestClock.adjust(`${GRACE_SECONDS} seconds`)
+          expect(yield* errorTag(signer.verify(token))).toBe("InvalidToken")
         })
       ))
   })

@@ -4,19 +4,40 @@ import { TOKEN_PREFIX, TokenSigner } from "@waiaas/domain"
 import { Effect, Layer, Option, Redacted, TestClock } from "effect"
 import { SignJWT } from "jose"
 import { JwtSecrets } from "../JwtSecrets/JwtSecrets.js"
-import { TokenSignerJose } from "./Jose.js"
+import { JwtSecretsMemory } from "../JwtSecrets/Memory.js"
+import { JwtSecretsSqlite } from "../JwtSecrets/Sqlite.js"
+import { MemoryStore } from "../MemoryStore.js"
+import { TempSqliteLive } from "../testing/TempSqlite.js"
+import { makeTokenSignerJose, TokenSignerJose } from "./Jose.js"
 import { TokenSignerMemory } from "./Memory.js"
-import { claimsFor, START_MS, tokenSignerContract, walletA } from "./TokenSigner.contract.js"
+import {
+  claimsFor,
+  GRACE_SECONDS,
+  settingsWithGrace,
+  START_MS,
+  tokenSignerContract,
+  walletA
+} from "./TokenSigner.contract.js"
 
 const newSecret = () => new Uint8Array(randomBytes(32))
 
+/** Fixed secrets; the previous one retired at START (whole seconds). Rotation is not what these tests exercise. */
 const secretsLayer = (current: Uint8Array, previous: Option.Option<Uint8Array> = Option.none()) =>
-  Layer.succeed(JwtSecrets, { current: Effect.succeed(current), previous: Effect.succeed(previous) })
+  Layer.succeed(JwtSecrets, {
+    state: Effect.succeed({ current, previous: Option.map(previous, (secret) => ({ secret, rotatedAt: START_MS / 1000 })) }),
+    rotate: () => Effect.die("not used")
+  })
 
-const joseWith = (current: Uint8Array, previous: Option.Option<Uint8Array> = Option.none()) =>
-  TokenSignerJose.pipe(Layer.provide(secretsLayer(current, previous)))
+const joseWith = (current: Uint8Array, previous: Option.Option<Uint8Array> = Option.none(), grace = GRACE_SECONDS) =>
+  TokenSignerJose.pipe(Layer.provide(Layer.merge(secretsLayer(current, previous), settingsWithGrace(grace))))
 
-tokenSignerContract("jose", () => joseWith(newSecret()))
+const memorySecrets = JwtSecretsMemory.pipe(Layer.provide(MemoryStore.layer))
+
+tokenSignerContract("jose (cached)", () => TokenSignerJose.pipe(Layer.provide(memorySecrets)))
+tokenSignerContract("jose (no cache)", () => makeTokenSignerJose({ verifiedCacheSize: 0 }).pipe(Layer.provide(memorySecrets)))
+tokenSignerContract("jose (cache of 1)", () => makeTokenSignerJose({ verifiedCacheSize: 1 }).pipe(Layer.provide(memorySecrets)))
+tokenSignerContract("jose over sqlite", () =>
+  TokenSignerJose.pipe(Layer.provide(JwtSecretsSqlite), Layer.provide(TempSqliteLive)))
 tokenSignerContract("memory", () => TokenSignerMemory)
 
 describe("TokenSignerJose", () => {
@@ -52,12 +73,12 @@ describe("TokenSignerJose", () => {
       expect(error._tag).toBe("InvalidToken")
     }))
 
-  it.effect("an expired token signed with the previous secret is reported as expired", () =>
+  it.effect("an expired token signed with the previous secret is reported as expired (inside the grace window)", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(START_MS)
       const [old, current] = [newSecret(), newSecret()]
       const token = yield* signWith(old, 60)
-      yield* TestClock.adjust("2 minutes")
+      yield* TestClock.adjust("90 seconds")
       const error = yield* Effect.flip(verifyWith(joseWith(current, Option.some(old)), token))
       expect(error._tag).toBe("TokenExpired")
     }))
@@ -69,6 +90,67 @@ describe("TokenSignerJose", () => {
       yield* TestClock.adjust("2 minutes")
       const error = yield* Effect.flip(verifyWith(joseWith(newSecret()), token))
       expect(error._tag).toBe("InvalidToken")
+    }))
+
+  it.effect("the previous secret is not even tried once the configured grace window is over", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(START_MS)
+      const [old, current] = [newSecret(), newSecret()]
+      const token = yield* signWith(old)
+      yield* TestClock.adjust("299 seconds")
+      yield* verifyWith(joseWith(current, Option.some(old), 300), token)
+      expect((yield* Effect.flip(verifyWith(joseWith(current, Option.some(old), 299), token)))._tag).toBe("InvalidToken")
+      yield* TestClock.adjust("1 second")
+      expect((yield* Effect.flip(verifyWith(joseWith(current, Option.some(old), 300), token)))._tag).toBe("InvalidToken")
+      yield* verifyWith(joseWith(current, Option.some(old), 86_400), token)
+    }))
+
+  it.effect("rotate persists through JwtSecrets and lastRotatedAt reads the retired secret's rotation time", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(START_MS)
+      const secrets = yield* JwtSecrets
+      const signer = yield* TokenSigner
+      const before = (yield* secrets.state).current
+      yield* signer.rotate(1_800_000_000)
+      const after = yield* secrets.state
+      expect(Buffer.from(after.current).equals(Buffer.from(before))).toBe(false)
+      expect(Option.map(after.previous, (p) => Buffer.from(p.secret).equals(Buffer.from(before)))).toEqual(Option.some(true))
+      expect(yield* signer.lastRotatedAt).toEqual(Option.some(1_800_000_000))
+    }).pipe(Effect.provide(
+      TokenSignerJose.pipe(Layer.provideMerge(memorySecrets), Layer.provide(settingsWithGrace(GRACE_SECONDS)))
+    )))
+
+  it.effect("a remembered token does not make a forged variant of it valid", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(START_MS)
+      const signer = yield* TokenSigner
+      const token = Redacted.value(yield* signer.sign(yield* claimsFor(3600)))
+      yield* signer.verify(Redacted.make(token))
+      const [header, payload, signature] = token.slice(TOKEN_PREFIX.length).split(".")
+      const claims = JSON.parse(Buffer.from(payload!, "base64url").toString("utf8"))
+      const otherPayload = Buffer.from(JSON.stringify({ ...claims, exp: claims.exp + 1 })).toString("base64url")
+      for (const forged of [`${header}.${otherPayload}.${signature}`, `${header}.${payload}.${signature}A`, `${header}.${payload}.`]) {
+        expect((yield* Effect.flip(signer.verify(Redacted.make(TOKEN_PREFIX + forged))))._tag).toBe("InvalidToken")
+      }
+      yield* signer.verify(Redacted.make(token))
+    }).pipe(Effect.provide(joseWith(newSecret()))))
+
+  it.effect("a remembered token is checked against the secrets of the moment, not those that verified it", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(START_MS)
+      const [old, current] = [newSecret(), newSecret()]
+      const token = yield* signWith(old)
+      // One signer whose JwtSecrets changes underneath it: old is current, then previous, then gone.
+      let state = { current: old, previous: Option.none<{ secret: Uint8Array; rotatedAt: number }>() }
+      const changing = Layer.succeed(JwtSecrets, { state: Effect.sync(() => state), rotate: () => Effect.die("not used") })
+      yield* Effect.gen(function*() {
+        const signer = yield* TokenSigner
+        yield* signer.verify(token)
+        state = { current, previous: Option.some({ secret: old, rotatedAt: START_MS / 1000 }) }
+        yield* signer.verify(token)
+        state = { current: newSecret(), previous: Option.some({ secret: current, rotatedAt: START_MS / 1000 }) }
+        expect((yield* Effect.flip(signer.verify(token)))._tag).toBe("InvalidToken")
+      }).pipe(Effect.provide(TokenSignerJose.pipe(Layer.provide(Layer.merge(changing, settingsWithGrace(GRACE_SECONDS))))))
     }))
 
   it.effect("an unsigned token (alg: none) is refused", () =>

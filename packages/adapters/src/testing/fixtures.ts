@@ -7,7 +7,8 @@ export const walletId = (n: number): WalletId => WalletId.make(uuidV7(n))
 
 export const sessionId = (n: number): SessionId => SessionId.make(uuidV7(n))
 
-type Fields<A> = { -readonly [K in keyof A]: A[K] }
+/** The constructor fields of a model (its getters, like `Session.issuedAt`, are derived, not fields). */
+type Fields<A, Derived extends keyof A = never> = { -readonly [K in Exclude<keyof A, Derived>]: A[K] }
 
 export const makeWallet = (n: number, overrides: Partial<Fields<Wallet>> = {}): Wallet =>
   new Wallet({
@@ -22,18 +23,31 @@ export const makeWallet = (n: number, overrides: Partial<Fields<Wallet>> = {}): 
     ...overrides
   })
 
-export const makeSession = (n: number, wallet: WalletId, overrides: Partial<Fields<Session>> = {}): Session =>
-  new Session({
+/**
+ * Session `n` of `wallet`: created at 1_000, expiring at 2_000, unrenewed, unrevoked, not swept. Unless
+ * given, `ttl` is `expiresAt - createdAt` of the result (what the migration backfills).
+ */
+export const makeSession = (
+  n: number,
+  wallet: WalletId,
+  overrides: Partial<Fields<Session, "issuedAt">> = {}
+): Session => {
+  const createdAt = overrides.createdAt ?? 1_000
+  const expiresAt = overrides.expiresAt ?? 2_000
+  return new Session({
     id: sessionId(n),
     walletId: wallet,
     tokenHash: `hash-${n}`,
     source: "api",
-    expiresAt: 2_000,
+    ttl: expiresAt - createdAt,
+    expiresAt,
     absoluteExpiresAt: 10_000,
     renewalCount: 0,
     maxRenewals: 12,
     lastRenewedAt: null,
     revokedAt: null,
-    createdAt: 1_000,
+    expiredAt: null,
+    createdAt,
     ...overrides
   })
+}

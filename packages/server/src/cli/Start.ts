@@ -4,6 +4,8 @@ import { ensureMasterPassword } from "@waiaas/domain"
 import { Effect, Layer, Logger, LogLevel } from "effect"
 import { createHttpServer } from "../http/NodeServer.js"
 import { HttpAppLive } from "../http/Http.js"
+import { MaintenanceLive } from "../Maintenance.js"
+import { bundledMcpServer } from "./BundledMcpServer.js"
 import { acquireDataDirLock, ensureDataDir, resolveDataDir } from "./DataDir.js"
 import { resolveMasterPassword } from "./MasterPasswordSource.js"
 
@@ -34,12 +36,17 @@ export const startDaemon = (options: StartOptions) =>
     const layout = dataDirLayout(dataDir)
     yield* acquireDataDirLock(dataDir, layout.lockFile)
     const config = yield* loadDaemonConfig(dataDir, options.env)
-    const settings = toDaemonSettings(config, dataDir)
+    const mcpServer = bundledMcpServer()
+    const settings = toDaemonSettings(config, dataDir, mcpServer)
     const password = yield* resolveMasterPassword(options.env)
 
     const serve = Effect.gen(function*() {
       const outcome = yield* ensureMasterPassword(password)
       yield* Effect.logInfo(outcome === "created" ? "Master password set for this data directory" : "Master password verified")
+      if (!mcpServer.built && config.mcp.command === undefined) {
+        yield* Effect.logWarning(`The MCP server is not built (${mcpServer.args[0]}); run \`npm run build\` before pasting a snippet`)
+      }
+      yield* Layer.build(MaintenanceLive)
       const server = NodeHttpServer.layer(createHttpServer, { port: config.daemon.port, host: config.daemon.hostname })
       yield* Layer.build(HttpAppLive.pipe(Layer.provide(server)))
       yield* Effect.logInfo(`WAIaaS daemon listening on ${settings.baseUrl} (data: ${dataDir})`)
@@ -48,7 +55,14 @@ export const startDaemon = (options: StartOptions) =>
     // The server's own scope closes (waiting for in-flight requests) before the stack's (the database).
     return yield* serve.pipe(
       Effect.scoped,
-      Effect.provide(SqliteStack(options.argon2 === undefined ? { settings } : { settings, argon2: options.argon2 })),
+      Effect.provide(SqliteStack({
+        settings,
+        ...(options.argon2 === undefined ? {} : { argon2: options.argon2 }),
+        webhook: config.notifications.webhook_url === undefined ? undefined : {
+          url: config.notifications.webhook_url,
+          ...(config.notifications.ntfy_topic === undefined ? {} : { topic: config.notifications.ntfy_topic })
+        }
+      })),
       Logger.withMinimumLogLevel(logLevels[config.daemon.log_level])
     )
   }).pipe(Effect.scoped)

@@ -1,5 +1,10 @@
 import { HttpApiBuilder } from "@effect/platform"
-import { Api, provisionMcpToken } from "@waiaas/domain"
+import { Api, listMcpTokens, mcpConfig, provisionMcpToken, revokeMcpToken } from "@waiaas/domain"
+import { Effect } from "effect"
 
 export const McpLive = HttpApiBuilder.group(Api, "mcp", (handlers) =>
-  handlers.handle("provision", ({ payload }) => provisionMcpToken(payload.walletId, payload.expiresIn)))
+  handlers
+    .handle("provision", ({ payload }) => provisionMcpToken(payload.walletId, payload.expiresIn))
+    .handle("list", () => Effect.map(listMcpTokens(), (items) => ({ items })))
+    .handle("config", ({ path }) => mcpConfig(path.walletId))
+    .handle("revoke", ({ path }) => revokeMcpToken(path.walletId)))

@@ -289,7 +289,10 @@ layer(TestDaemonLive({ stack: "sqlite" }), { timeout: 60_000, excludeTestService
           walletId: wallet.id,
           walletName: "Api Wallet",
           expiresAt: created.json.expiresAt,
-          source: "api"
+          source: "api",
+          absoluteExpiresAt: expect.any(Number),
+          renewalCount: 0,
+          maxRenewals: 30
         })
       }))
   })

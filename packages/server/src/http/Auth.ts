@@ -1,11 +1,25 @@
-import { authenticateSession, checkMasterPassword, MasterAuth, MasterPasswordStore, PasswordHasher, SessionAuth, SessionRepo, TokenSigner } from "@waiaas/domain"
-import { Effect, Layer } from "effect"
+import {
+  authenticateSession,
+  checkMasterPassword,
+  InvalidToken,
+  looksLikeToken,
+  MasterAuth,
+  MasterPasswordStore,
+  MasterPasswordThrottle,
+  Notifier,
+  PasswordHasher,
+  RenewalAuth,
+  SessionAuth,
+  SessionRepo,
+  TokenSigner
+} from "@waiaas/domain"
+import { Effect, Layer, Redacted } from "effect"
 
 /** masterAuth: HttpApi hands us `""` when the header is missing; the domain check refuses it. */
 export const MasterAuthLive = Layer.effect(
   MasterAuth,
   Effect.gen(function*() {
-    const context = yield* Effect.context<MasterPasswordStore | PasswordHasher>()
+    const context = yield* Effect.context<MasterPasswordStore | PasswordHasher | Notifier | MasterPasswordThrottle>()
     return MasterAuth.of({
       masterPassword: (password) => checkMasterPassword(password).pipe(Effect.provide(context))
     })
@@ -19,6 +33,20 @@ export const SessionAuthLive = Layer.effect(
     const context = yield* Effect.context<TokenSigner | SessionRepo>()
     return SessionAuth.of({
       sessionToken: (token) => authenticateSession(token).pipe(Effect.provide(context))
+    })
+  })
+)
+
+/** Renewal: only the signature and expiry here; the renewal program checks the session, in its order. */
+export const RenewalAuthLive = Layer.effect(
+  RenewalAuth,
+  Effect.gen(function*() {
+    const signer = yield* TokenSigner
+    return RenewalAuth.of({
+      sessionToken: (token) =>
+        looksLikeToken(Redacted.value(token))
+          ? Effect.map(signer.verify(token), (claims) => ({ token, claims }))
+          : Effect.fail(new InvalidToken({ message: "Missing or malformed session token" }))
     })
   })
 )

@@ -1,18 +1,20 @@
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware } from "@effect/platform"
 import { Api } from "@waiaas/domain"
 import { Layer } from "effect"
+import { AdminLive } from "../handlers/Admin.js"
 import { AgentLive } from "../handlers/Agent.js"
 import { HealthLive } from "../handlers/Health.js"
 import { McpLive } from "../handlers/Mcp.js"
+import { RenewalLive } from "../handlers/Renewal.js"
 import { SessionsLive } from "../handlers/Sessions.js"
 import { WalletsLive } from "../handlers/Wallets.js"
-import { MasterAuthLive, SessionAuthLive } from "./Auth.js"
+import { MasterAuthLive, RenewalAuthLive, SessionAuthLive } from "./Auth.js"
 import { RequestPolicyLive } from "./RequestPolicy.js"
 
 /** The contract, implemented: every group's handlers and both auth middlewares. Needs the domain ports. */
 export const ApiLive = HttpApiBuilder.api(Api).pipe(
-  Layer.provide([HealthLive, WalletsLive, SessionsLive, McpLive, AgentLive]),
-  Layer.provide([MasterAuthLive, SessionAuthLive])
+  Layer.provide([HealthLive, WalletsLive, SessionsLive, RenewalLive, McpLive, AdminLive, AgentLive]),
+  Layer.provide([MasterAuthLive, SessionAuthLive, RenewalAuthLive])
 )
 
 /**

@@ -1,7 +1,9 @@
 import { HttpApiBuilder, HttpApiError, HttpApp, HttpServerError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import {
+  type ApiErrorClass,
   CurrentRequestId,
+  type ErrorDetails,
   HostNotAllowed,
   InternalError,
   InvalidJson,
@@ -126,7 +128,8 @@ const mapCause = <E>(cause: Cause.Cause<E>, requestId: string): Effect.Effect<Ht
     if (HttpServerError.isServerError(error) && error._tag === "RequestError") {
       return Effect.succeed(errorResponse(InvalidJson, requestId, "Request body could not be read"))
     }
-    return Effect.failCause(cause) // a declared error: HttpApi encodes it with its wire schema
+    if (isWireError(error)) return Effect.succeed(declaredErrorResponse(error, requestId))
+    return Effect.failCause(cause)
   }
   const defect = Cause.dieOption(cause)
   if (Option.isSome(defect) && HttpServerError.isServerError(defect.value) && defect.value._tag === "RequestError") {
@@ -136,6 +139,30 @@ const mapCause = <E>(cause: Cause.Cause<E>, requestId: string): Effect.Effect<Ht
   return Effect.as(
     Effect.logError("Request failed with an unexpected error", cause),
     errorResponse(InternalError, requestId, "Internal error; see the daemon log for this request id")
+  )
+}
+
+/** An error whose class declares its wire spec (Errors.ts): every domain and auth error. */
+const isWireError = (error: unknown): error is { readonly message: string; readonly details?: ErrorDetails } & {
+  readonly constructor: ApiErrorClass<{ readonly message: string }>
+} =>
+  typeof error === "object" && error !== null && typeof (error.constructor as { spec?: unknown }).spec === "object"
+
+/**
+ * Declared errors get the body their wire schema describes (clients decode it with that schema); built
+ * here so that a `retryAfter` also becomes a Retry-After header.
+ */
+const declaredErrorResponse = (
+  error: { readonly message: string; readonly details?: ErrorDetails } & { readonly constructor: ApiErrorClass<any> },
+  requestId: string
+) => {
+  const retryAfter = error.details?.retryAfter
+  return errorResponse(
+    error.constructor,
+    requestId,
+    error.message,
+    error.details,
+    typeof retryAfter === "number" ? { "retry-after": String(retryAfter) } : undefined
   )
 }
 

@@ -2,7 +2,7 @@ import { HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { MemoryStack, SqliteStack, testArgon2Params } from "@waiaas/adapters"
 import { type DaemonSettingsShape, ensureMasterPassword } from "@waiaas/domain"
-import { Context, Effect, Layer, Redacted } from "effect"
+import { Context, Effect, Layer, Logger, LogLevel, Redacted } from "effect"
 import * as fs from "node:fs"
 import * as http from "node:http"
 import * as os from "node:os"
@@ -87,6 +87,7 @@ export const testSettings = (dataDir: string, overrides: Partial<DaemonSettingsS
   maxSessionsPerWallet: 5,
   sessionAbsoluteLifetime: 30 * 86400,
   maxRenewals: 30,
+  rotationGracePeriod: 300,
   mcpCommand: "npx",
   mcpArgs: ["@waiaas/mcp"],
   ...overrides
@@ -119,6 +120,8 @@ export const TestDaemonLive = (options: { readonly stack: "sqlite" | "memory"; r
     }))
     return Layer.mergeAll(daemon, HttpAppLive).pipe(
       Layer.provideMerge(NodeHttpServer.layer(createHttpServer, { port: 0, host: "127.0.0.1" })),
-      Layer.provideMerge(stack)
+      Layer.provideMerge(stack),
+      // Request lines would drown the test output; warnings and errors still show.
+      Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
     )
   }))

@@ -1,28 +1,79 @@
 #!/usr/bin/env node
-import { Command, ValidationError } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { VERSION } from "@waiaas/domain"
+import { Command, Options, ValidationError } from "@effect/cli"
+import { NodeContext, NodeHttpClient, NodeRuntime } from "@effect/platform-node"
+import { McpClientId, VERSION } from "@waiaas/domain"
 import { Effect, Logger } from "effect"
-import { startDaemon } from "./cli/Start.js"
+import { mcpSetup } from "./cli/McpSetup.js"
+import { status } from "./cli/Status.js"
 
-const start = Command.make("start", {}, () => startDaemon({ env: process.env })).pipe(
+// Loaded on demand: the daemon's stack (SQLite, argon2, …) is not needed by the other commands.
+const start = Command.make("start", {}, () =>
+  Effect.flatMap(Effect.promise(() => import("./cli/Start.js")), ({ startDaemon }) => startDaemon({ env: process.env }))).pipe(
   Command.withDescription("Start the daemon on 127.0.0.1 (data in WAIAAS_DATA_DIR, default ~/.waiaas)")
+)
+
+const statusCommand = Command.make("status", {}, () =>
+  status(process.env).pipe(Effect.provide(NodeHttpClient.layerUndici))).pipe(
+    Command.withDescription(
+      "Show whether the daemon runs (version, uptime, data dir), its wallets, and the MCP tokens with their expiry. " +
+        "The daemon is found at WAIAAS_BASE_URL, else at daemon.hostname:daemon.port of the config."
+    )
+  )
+
+const setupOptions = {
+  wallet: Options.text("wallet").pipe(
+    Options.withDescription("The wallet to set up, by id or name (case-insensitive); needed when there are several"),
+    Options.optional
+  ),
+  all: Options.boolean("all").pipe(Options.withDescription("Set up every active wallet; one combined snippet")),
+  expiresIn: Options.integer("expires-in").pipe(
+    Options.withDescription("Token lifetime in seconds, 300 to 604800 (default: the daemon's security.session_ttl)"),
+    Options.optional
+  ),
+  client: Options.choice("client", McpClientId.literals).pipe(
+    Options.withDescription("The MCP client to configure"),
+    Options.withDefault("claude-desktop" as const)
+  ),
+  install: Options.boolean("install").pipe(
+    Options.withDescription(
+      "Merge the server into the client's config file (other servers kept, the old file backed up, written atomically)"
+    )
+  )
+}
+
+const setup = Command.make("setup", setupOptions, (options) =>
+  mcpSetup({ ...options, env: process.env }).pipe(Effect.provide(NodeHttpClient.layerUndici))).pipe(
+    Command.withDescription(
+      "Provision an MCP token (POST /v1/mcp/tokens) and print the client's config, or --install it. " +
+        "Master password from WAIAAS_MASTER_PASSWORD, WAIAAS_MASTER_PASSWORD_FILE, or a hidden prompt."
+    )
+  )
+
+const mcp = Command.make("mcp").pipe(
+  Command.withDescription("Connect MCP clients (Claude Desktop, Cursor, VS Code, Codex, …) to a wallet"),
+  Command.withSubcommands([setup])
 )
 
 const waiaas = Command.make("waiaas").pipe(
   Command.withDescription("WAIaaS: wallets for AI agents, with scoped, expiring session tokens"),
-  Command.withSubcommands([start])
+  Command.withSubcommands([start, statusCommand, mcp])
 )
 
 const cli = Command.run(waiaas, { name: "waiaas", version: VERSION })
 
+/** The error's own message; failing that (e.g. a ServeError), its cause's, e.g. "listen EADDRINUSE …". */
+const messageOf = (error: unknown): string => {
+  if (typeof error !== "object" || error === null) return String(error)
+  const message = "message" in error ? String(error.message) : ""
+  if (message !== "") return message
+  if ("cause" in error && error.cause !== undefined) return messageOf(error.cause)
+  return "_tag" in error ? String(error._tag) : String(error)
+}
+
 /** Expected failures are one clear line on stderr and exit code 1; only defects print a cause. */
 const reportFailure = (error: unknown) =>
   Effect.sync(() => {
-    const message = error instanceof Error || (typeof error === "object" && error !== null && "message" in error)
-      ? String((error as { message: unknown }).message)
-      : String(error)
-    process.stderr.write(`waiaas: ${message}\n`)
+    process.stderr.write(`waiaas: ${messageOf(error)}\n`)
     process.exitCode = 1
   })
 

@@ -79,6 +79,19 @@ describe("waiaas start (the built CLI, as a process)", () => {
     expect(daemon.output()).toContain("security.session_ttl")
   })
 
+  it("exits promptly on SIGTERM although a client holds a connection that never sent a request", async () => {
+    const daemon = await spawnDaemon({ dataDir: tempDir(), password: PASSWORD })
+    const quiet = net.connect(daemon.port, "127.0.0.1")
+    await new Promise((resolve) => quiet.once("connect", resolve))
+    const closedByServer = new Promise((resolve) => quiet.once("close", resolve))
+    const startedAt = Date.now()
+    daemon.child.kill("SIGTERM")
+    expect(await daemon.exited).toBe(0)
+    await closedByServer
+    // Node alone would hold the shutdown until its header timeout check (~40 s here).
+    expect(Date.now() - startedAt).toBeLessThan(5_000)
+  })
+
   it("lets an in-flight request finish on SIGTERM", async () => {
     const daemon = await spawnDaemon({ dataDir: tempDir(), password: PASSWORD })
     const body = JSON.stringify({ name: "in flight" })

@@ -1,4 +1,4 @@
-import { errorBody, type ErrorSpec, HeadersTooLarge, MalformedRequest, RequestTimeout } from "@waiaas/domain"
+import { errorBody, type ErrorSpec, HeadersTooLarge, MalformedRequest, RequestTimeout, RouteNotFound } from "@waiaas/domain"
 import { randomUUID } from "node:crypto"
 import * as http from "node:http"
 import type { Duplex } from "node:stream"
@@ -20,14 +20,57 @@ export const createHttpServer = (): http.Server => {
   const server = http.createServer({ requireHostHeader: false, maxHeaderSize: 16 * 1024 })
   server.headersTimeout = 10_000
   server.requestTimeout = 30_000
+  closeQuietConnectionsOnShutdown(server)
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (!socket.writable) return socket.destroy()
     const spec = clientErrorSpec(error.code)
-    const body = JSON.stringify(errorBody(spec, { message: `Malformed HTTP request (${reasonPhrase(spec.status)})` }, randomUUID()))
-    socket.end(
-      `HTTP/1.1 ${spec.status} ${reasonPhrase(spec.status)}\r\ncontent-type: application/json\r\n` +
-        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
-    )
+    answerRaw(socket, spec, `Malformed HTTP request (${reasonPhrase(spec.status)})`)
+  })
+  // CONNECT never reaches the request handler, and Node drops the connection without a word unless
+  // someone listens: we are no proxy.
+  server.on("connect", (request: http.IncomingMessage, socket: Duplex) => {
+    answerRaw(socket, RouteNotFound.spec, `No route for CONNECT ${request.url ?? ""}`.slice(0, 200))
   })
   return server
+}
+
+/** A JSON error written straight onto the socket, which is then closed. */
+const answerRaw = (socket: Duplex, spec: ErrorSpec, message: string) => {
+  if (!socket.writable) return socket.destroy()
+  const body = JSON.stringify(errorBody(spec, { message }, randomUUID()))
+  socket.end(
+    `HTTP/1.1 ${spec.status} ${reasonPhrase(spec.status)}\r\ncontent-type: application/json\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
+  )
+}
+
+/**
+ * On `close()`, Node stops accepting and ends idle keep-alive connections, but a connection that has not
+ * sent a request yet (browsers open such spare sockets) holds the shutdown for up to ~40 s. So every
+ * connection without a request in flight is ended at once, and the others as soon as their response is
+ * sent: in-flight requests still finish.
+ */
+const closeQuietConnectionsOnShutdown = (server: http.Server) => {
+  const inFlight = new Map<Duplex, number>()
+  let closing = false
+  server.on("connection", (socket: Duplex) => {
+    inFlight.set(socket, 0)
+    socket.once("close", () => inFlight.delete(socket))
+  })
+  server.on("request", (request: http.IncomingMessage, response: http.ServerResponse) => {
+    const socket = request.socket
+    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1)
+    response.once("close", () => {
+      const left = (inFlight.get(socket) ?? 1) - 1
+      inFlight.set(socket, left)
+      if (closing && left === 0) socket.destroy()
+    })
+  })
+  const close = server.close.bind(server)
+  server.close = (callback?: (error?: Error) => void) => {
+    closing = true
+    close(callback)
+    for (const [socket, requests] of inFlight) if (requests === 0) socket.destroy()
+    return server
+  }
 }

@@ -160,7 +160,7 @@ export class RenewalTooEarly extends Schema.TaggedError<RenewalTooEarly>()("Rene
     code: "RENEWAL_TOO_EARLY",
     status: 409,
     retryable: true,
-    hint: "A token can be renewed once half its lifetime has passed; retry after details.retryAfter seconds."
+    hint: "A token can be renewed once half its lifetime has passed; try again after the Retry-After time."
   }
 }
 
@@ -177,7 +177,7 @@ export class RotationTooRecent extends Schema.TaggedError<RotationTooRecent>()("
     code: "ROTATION_TOO_RECENT",
     status: 429,
     retryable: true,
-    hint: "The previous secret is still in its grace window; retry after details.retryAfter seconds."
+    hint: "Rotate again once the previous secret's grace window has ended (see Retry-After)."
   }
 }
 
@@ -186,6 +186,6 @@ export class MasterPasswordLocked extends Schema.TaggedError<MasterPasswordLocke
     code: "MASTER_PASSWORD_LOCKED",
     status: 429,
     retryable: true,
-    hint: "Too many wrong master passwords; wait details.retryAfter seconds before trying again."
+    hint: "Too many wrong master passwords in a row; wait until the lockout ends (see Retry-After), then try again."
   }
 }

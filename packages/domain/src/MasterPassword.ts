@@ -4,7 +4,7 @@ import { lockoutSeconds, MasterPasswordThrottle } from "./MasterPasswordThrottle
 import { MasterPasswordStore } from "./MasterPasswordStore.js"
 import { Notifier } from "./Notifier.js"
 import { PasswordHasher } from "./PasswordHasher.js"
-import { nowSeconds } from "./Time.js"
+import { nowSeconds, secondsText } from "./Time.js"
 
 /** Start-up refused: the password given is not the one the data dir was first started with. */
 export class MasterPasswordMismatch extends Data.TaggedError("MasterPasswordMismatch")<{}> {
@@ -38,42 +38,58 @@ export const ensureMasterPassword = Effect.fn("MasterPassword.ensure")(function*
   return "verified" as const
 })
 
-/**
- * masterAuth: missing, empty or wrong are all the same 401, each recorded as MASTER_AUTH_FAILED. After
- * FREE_ATTEMPTS wrong passwords in a row every attempt is refused with 429 MASTER_PASSWORD_LOCKED — without
- * running argon2 — for an exponentially growing time; a right password resets the count.
- */
-export const checkMasterPassword = Effect.fn("MasterPassword.check")(function*(password: Redacted.Redacted<string>) {
-  const { state } = yield* MasterPasswordThrottle
-  const notifier = yield* Notifier
+/** 429 while a lockout lasts: checked before a password is looked at, and again right before it is verified. */
+const refuseWhileLocked = Effect.gen(function*() {
   const now = yield* nowSeconds
-  const { lockedUntil } = yield* Ref.get(state)
+  const { lockedUntil } = yield* Ref.get((yield* MasterPasswordThrottle).state)
   if (now < lockedUntil) {
     return yield* new MasterPasswordLocked({
-      message: `Master password locked after repeated failures; retry in ${lockedUntil - now} seconds`,
+      message: `Master password locked after repeated failures; retry in ${secondsText(lockedUntil - now)}`,
       details: { retryAfter: lockedUntil - now }
     })
   }
+})
+
+/**
+ * masterAuth: missing, empty or wrong are all the same 401, each recorded as MASTER_AUTH_FAILED. After
+ * FREE_ATTEMPTS wrong passwords in a row every attempt is refused with 429 MASTER_PASSWORD_LOCKED — without
+ * running argon2 — for an exponentially growing time; a right password resets the count. Verifications run
+ * a few at a time, each after a fresh look at the lockout: guesses sent all at once are locked out as surely
+ * as guesses sent one by one.
+ */
+export const checkMasterPassword = Effect.fn("MasterPassword.check")(function*(password: Redacted.Redacted<string>) {
+  const { checks, state } = yield* MasterPasswordThrottle
+  const notifier = yield* Notifier
+  yield* refuseWhileLocked
   if (Redacted.value(password) === "") {
-    yield* notifier.notify({ type: "MASTER_AUTH_FAILED", at: now, details: { reason: "missing" } })
+    yield* notifier.notify({ type: "MASTER_AUTH_FAILED", at: yield* nowSeconds, details: { reason: "missing" } })
     return yield* new InvalidMasterPassword({ message: "X-Master-Password header is required" })
   }
   const stored = yield* (yield* MasterPasswordStore).get
   if (Option.isNone(stored)) return yield* Effect.dieMessage("master password hash missing: the daemon did not start properly")
-  if (yield* (yield* PasswordHasher).verify(stored.value, password)) {
-    yield* Ref.set(state, { failures: 0, lockedUntil: 0 })
-    return
-  }
-  const failed = yield* Ref.updateAndGet(state, ({ failures }) => {
-    const lockout = lockoutSeconds(failures + 1)
-    return { failures: failures + 1, lockedUntil: lockout > 0 ? now + lockout : 0 }
-  })
+  const hasher = yield* PasswordHasher
+  // The outcome is counted before the permit is let go, so the next check already sees this failure.
+  const failed = yield* checks.withPermits(1)(Effect.gen(function*() {
+    yield* refuseWhileLocked
+    if (yield* hasher.verify(stored.value, password)) {
+      yield* Ref.set(state, { failures: 0, lockedUntil: 0 })
+      return Option.none()
+    }
+    const now = yield* nowSeconds
+    const { failures, lockedUntil } = yield* Ref.updateAndGet(state, ({ failures }) => {
+      const lockout = lockoutSeconds(failures + 1)
+      return { failures: failures + 1, lockedUntil: lockout > 0 ? now + lockout : 0 }
+    })
+    return Option.some({ now, failures, lockedUntil })
+  }))
+  if (Option.isNone(failed)) return
+  const { failures, lockedUntil, now } = failed.value
   yield* notifier.notify({
     type: "MASTER_AUTH_FAILED",
     at: now,
-    details: failed.lockedUntil > 0
-      ? { reason: "wrong", failures: failed.failures, lockedForSeconds: failed.lockedUntil - now }
-      : { reason: "wrong", failures: failed.failures }
+    details: lockedUntil > 0
+      ? { reason: "wrong", failures, lockedForSeconds: lockedUntil - now }
+      : { reason: "wrong", failures }
   })
   return yield* new InvalidMasterPassword({ message: "Invalid master password" })
 })

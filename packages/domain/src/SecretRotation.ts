@@ -3,8 +3,8 @@ import { DaemonSettings } from "./DaemonSettings.js"
 import { RotationTooRecent } from "./Errors.js"
 import { Notifier } from "./Notifier.js"
 import { SessionRepo } from "./SessionRepo.js"
-import { nowSeconds } from "./Time.js"
-import { reissueTokenFile } from "./TokenFileSync.js"
+import { nowSeconds, secondsText } from "./Time.js"
+import { mustFinish, reissueTokenFile } from "./TokenFileSync.js"
 import { TokenSigner } from "./TokenSigner.js"
 
 /**
@@ -22,7 +22,7 @@ export const rotateSecret = Effect.fn("SecretRotation.rotate")(function*() {
   if (Option.isSome(last) && now < last.value + settings.rotationGracePeriod) {
     const retryAfter = last.value + settings.rotationGracePeriod - now
     return yield* new RotationTooRecent({
-      message: `The secret was rotated ${now - last.value} seconds ago; rotate again in ${retryAfter} seconds`,
+      message: `The secret was rotated ${secondsText(now - last.value)} ago; rotate again in ${secondsText(retryAfter)}`,
       details: { retryAfter }
     })
   }
@@ -34,4 +34,4 @@ export const rotateSecret = Effect.fn("SecretRotation.rotate")(function*() {
   }
   yield* (yield* Notifier).notify({ type: "SECRET_ROTATED", at: now, details: { resignedMcpTokens: resigned } })
   return { rotatedAt: now, graceEndsAt: now + settings.rotationGracePeriod, resignedMcpTokens: resigned }
-})
+}, mustFinish)

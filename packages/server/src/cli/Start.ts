@@ -3,6 +3,7 @@ import { type Argon2Params, dataDirLayout, loadDaemonConfig, SqliteStack, toDaem
 import { ensureMasterPassword } from "@waiaas/domain"
 import { Effect, Layer, Logger, LogLevel } from "effect"
 import { createHttpServer } from "../http/NodeServer.js"
+import { AdminStaticLive, defaultAdminRoot } from "../http/AdminStatic.js"
 import { HttpAppLive } from "../http/Http.js"
 import { MaintenanceLive } from "../Maintenance.js"
 import { bundledMcpServer } from "./BundledMcpServer.js"
@@ -48,7 +49,9 @@ export const startDaemon = (options: StartOptions) =>
       }
       yield* Layer.build(MaintenanceLive)
       const server = NodeHttpServer.layer(createHttpServer, { port: config.daemon.port, host: config.daemon.hostname })
-      yield* Layer.build(HttpAppLive.pipe(Layer.provide(server)))
+      const adminUi = AdminStaticLive(defaultAdminRoot(), { inactivityTimeoutSeconds: config.daemon.admin_timeout })
+      // Provided to the app, so that its routes exist before `serve` builds the router.
+      yield* Layer.build(HttpAppLive.pipe(Layer.provide(adminUi), Layer.provide(server)))
       yield* Effect.logInfo(`WAIaaS daemon listening on ${settings.baseUrl} (data: ${dataDir})`)
       return yield* Effect.never
     })

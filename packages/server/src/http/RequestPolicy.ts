@@ -1,4 +1,12 @@
-import { HttpApiBuilder, HttpApiError, HttpApp, HttpServerError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import {
+  HttpApiBuilder,
+  HttpApiError,
+  HttpApp,
+  HttpMethod,
+  HttpServerError,
+  HttpServerRequest,
+  HttpServerResponse
+} from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import {
   type ApiErrorClass,
@@ -53,15 +61,63 @@ export const RequestPolicyLive = HttpApiBuilder.middleware((app) =>
     if (declaredLength !== undefined && Number(declaredLength) > MAX_BODY_BYTES) {
       return tooLarge(requestId)
     }
-    let inner = app // never reassign `app`: it is shared by every request
+    let forwarded = request
     if (declaredLength === undefined && request.headers["transfer-encoding"] !== undefined) {
       const body = yield* readCapped(request)
       if (Option.isNone(body)) return tooLarge(requestId)
-      inner = Effect.provideService(app, HttpServerRequest.HttpServerRequest, withBody(request, body.value))
+      // fetch's Request refuses a body on GET and HEAD, and TRACE, TRACK and CONNECT outright: no route of
+      // ours reads a body for those, so they go on as they came (their body drained).
+      forwarded = Option.getOrElse(Option.liftThrowable(withBody)(request, body.value), () => request)
     }
-    return yield* inner.pipe(Effect.catchAllCause((cause) => mapCause(cause, requestId)))
+    const unreadable = yield* unreadableBody(forwarded)
+    if (Option.isSome(unreadable)) return errorResponse(InvalidJson, requestId, unreadable.value)
+    // never touch `app` itself: it is shared by every request
+    return yield* Effect.provideService(app, HttpServerRequest.HttpServerRequest, forwarded).pipe(
+      Effect.catchAllCause((cause) => mapCause(cause, requestId))
+    )
   })
 )
+
+/** JSON nested deeper is refused before decoding: our bodies are flat, and describing a decode failure of a
+ * value nested thousands deep overflows the stack. */
+export const MAX_JSON_DEPTH = 32
+
+/**
+ * Bodies HttpApi would read into a defect (an empty 500) rather than a decode failure: multipart (which
+ * we never accept, and whose parser throws on a bad boundary) and JSON nested deeper than MAX_JSON_DEPTH.
+ * The body text is cached by the request, so the handler reads it again for free.
+ */
+const unreadableBody = (request: HttpServerRequest.HttpServerRequest) =>
+  Effect.gen(function*() {
+    if (!HttpMethod.hasBody(request.method)) return Option.none<string>()
+    // The content type HttpApi would go by (no header: JSON).
+    const contentType = (request.headers["content-type"] ?? "application/json").toLowerCase()
+    if (contentType.includes("multipart/form-data")) {
+      return Option.some("Request bodies are JSON (Content-Type: application/json); multipart is not accepted")
+    }
+    if (!contentType.includes("application/json")) return Option.none<string>()
+    const text = yield* Effect.option(request.text) // a body that cannot be read fails again, and is answered, later
+    return Option.isSome(text) && nestedDeeperThan(text.value, MAX_JSON_DEPTH)
+      ? Option.some(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`)
+      : Option.none<string>()
+  })
+
+/** Whether brackets and braces (outside strings) nest deeper than `max`; the JSON need not be valid. */
+const nestedDeeperThan = (text: string, max: number): boolean => {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 0x5c) i++ // backslash: skip the escaped character
+      else if (c === 0x22) inString = false
+    } else if (c === 0x22) inString = true
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true
+    } else if (c === 0x5d || c === 0x7d) depth--
+  }
+  return false
+}
 
 const tooLarge = (requestId: string) =>
   errorResponse(
@@ -187,7 +243,8 @@ const finalize = (
     out = HttpServerResponse.setHeaders(out, {
       "x-request-id": requestId,
       "x-content-type-options": "nosniff",
-      "cache-control": "no-store"
+      // API answers carry tokens and must never be cached; static assets say otherwise themselves.
+      "cache-control": out.headers["cache-control"] ?? "no-store"
     })
     const durationMs = (yield* Clock.currentTimeMillis) - startedAt
     yield* Effect.logInfo("request").pipe(

@@ -90,8 +90,15 @@ export const App = () => {
   const idleSecondsLeft = useInactivity(signedIn, timeout, warnSecondsFor(timeout), () => signOut("inactivity"))
 
   const services: AppServices = useMemo(
-    () => ({ api, navigate, toast, route, inactivityTimeoutSeconds: timeout }),
-    [api, navigate, toast, route, timeout]
+    () => ({
+      api,
+      navigate,
+      toast,
+      route,
+      inactivityTimeoutSeconds: timeout,
+      rotationGracePeriodSeconds: settings.rotationGracePeriodSeconds
+    }),
+    [api, navigate, toast, route, timeout, settings.rotationGracePeriodSeconds]
   )
 
   const banner = unreachable !== undefined && (

@@ -2,11 +2,12 @@ import { Either, Schema } from "effect"
 
 /** What the daemon tells the UI about itself at `/admin/settings.json` (a static route, not the API). */
 export const UiSettings = Schema.Struct({
-  inactivityTimeoutSeconds: Schema.Int.pipe(Schema.positive())
+  inactivityTimeoutSeconds: Schema.Int.pipe(Schema.positive()),
+  rotationGracePeriodSeconds: Schema.Int.pipe(Schema.positive())
 })
 export type UiSettings = typeof UiSettings.Type
 
-export const DEFAULT_UI_SETTINGS: UiSettings = { inactivityTimeoutSeconds: 900 }
+export const DEFAULT_UI_SETTINGS: UiSettings = { inactivityTimeoutSeconds: 900, rotationGracePeriodSeconds: 300 }
 
 const decode = Schema.decodeUnknownEither(UiSettings)
 

@@ -363,7 +363,7 @@ describe("Admin UI in Chromium against the real daemon", () => {
     await dialog.waitFor()
     const says = await dialog.textContent()
     expect(says).toContain("Running MCP servers keep working: their token files are re-signed at once.")
-    expect(says).toContain("API clients using old tokens keep working for 5 minutes")
+    expect(says).toContain("API clients using old tokens keep working for 5 min")
     await shoot(page, "09-dialog-rotate")
     await dialog.getByRole("button", { name: "Rotate secret" }).click()
     await page.getByText("1 MCP token file was re-signed").waitFor()

@@ -11,6 +11,7 @@ export interface AppServices {
   readonly toast: (message: string, kind?: ToastKind) => void
   readonly route: Route
   readonly inactivityTimeoutSeconds: number
+  readonly rotationGracePeriodSeconds: number
 }
 
 export const AppContext = createContext<AppServices | null>(null)

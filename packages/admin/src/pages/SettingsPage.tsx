@@ -8,7 +8,7 @@ import { useAction } from "../lib/hooks.js"
 import { formatDuration } from "../lib/time.js"
 
 const RotateSecret = () => {
-  const { api, toast } = useApp()
+  const { api, rotationGracePeriodSeconds, toast } = useApp()
   const titleId = useId()
   const [confirming, setConfirming] = useState(false)
   const [result, setResult] = useState<RotatedSecretView | undefined>(undefined)
@@ -60,9 +60,10 @@ const RotateSecret = () => {
             <strong>Running MCP servers keep working:</strong> their token files are re-signed at once.
           </li>
           <li>
-            <strong>API clients using old tokens keep working for 5 minutes</strong>, then get 401 and need a new session.
+            <strong>API clients using old tokens keep working for {formatDuration(rotationGracePeriodSeconds)}</strong>, then
+            get 401 and need a new session.
           </li>
-          <li>The secret can be rotated again once those 5 minutes have passed.</li>
+          <li>The secret can be rotated again once that time has passed.</li>
         </ul>
       </Dialog>
     </section>

@@ -49,7 +49,10 @@ export const startDaemon = (options: StartOptions) =>
       }
       yield* Layer.build(MaintenanceLive)
       const server = NodeHttpServer.layer(createHttpServer, { port: config.daemon.port, host: config.daemon.hostname })
-      const adminUi = AdminStaticLive(defaultAdminRoot(), { inactivityTimeoutSeconds: config.daemon.admin_timeout })
+      const adminUi = AdminStaticLive(defaultAdminRoot(), {
+        inactivityTimeoutSeconds: config.daemon.admin_timeout,
+        rotationGracePeriodSeconds: config.security.rotation_grace_period
+      })
       // Provided to the app, so that its routes exist before `serve` builds the router.
       yield* Layer.build(HttpAppLive.pipe(Layer.provide(adminUi), Layer.provide(server)))
       yield* Effect.logInfo(`WAIaaS daemon listening on ${settings.baseUrl} (data: ${dataDir})`)

@@ -72,7 +72,7 @@ const PortLive = Layer.effect(
  */
 const serverWith = (root: string, policy = true) =>
   HttpApiBuilder.serve().pipe(
-    Layer.provide(AdminStaticLive(root, { inactivityTimeoutSeconds: 42 })),
+    Layer.provide(AdminStaticLive(root, { inactivityTimeoutSeconds: 42, rotationGracePeriodSeconds: 600 })),
     Layer.provide(policy ? RequestPolicyLive : Layer.empty),
     Layer.provide(HttpApiBuilder.api(HttpApi.make("empty"))),
     Layer.provideMerge(PortLive),
@@ -201,7 +201,7 @@ describe("AdminStaticLive", () => {
       Effect.gen(function*() {
         const answer = yield* get(port, "/admin/settings.json")
         expect(answer.status).toBe(200)
-        expect(answer.json).toEqual({ inactivityTimeoutSeconds: 42 })
+        expect(answer.json).toEqual({ inactivityTimeoutSeconds: 42, rotationGracePeriodSeconds: 600 })
         expect(answer.headers["cache-control"]).toBe("no-store")
       })
     ))

@@ -10,6 +10,8 @@ import { fileURLToPath } from "node:url"
 export const defaultAdminRoot = (): string => fileURLToPath(new URL("../../../admin/dist/", import.meta.url))
 
 export const DEFAULT_ADMIN_TIMEOUT_SECONDS = 900
+/** The daemon's default `security.rotation_grace_period`. */
+const DEFAULT_ROTATION_GRACE_SECONDS = 300
 
 /** Every /admin response: the UI runs its own scripts and styles only, talks only to this daemon, is never framed. */
 export const ADMIN_SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -104,6 +106,8 @@ const isInside = (root: string, target: string, separator: string) => target.sta
 export interface AdminStaticOptions {
   /** Logout after this many seconds without activity (`daemon.admin_timeout`); the UI reads it from /admin/settings.json. */
   readonly inactivityTimeoutSeconds?: number
+  /** How long the previous JWT secret keeps verifying after a rotation (`security.rotation_grace_period`). */
+  readonly rotationGracePeriodSeconds?: number
 }
 
 /**
@@ -116,7 +120,10 @@ export interface AdminStaticOptions {
 export const AdminStaticLive = (rootDir: string, options: AdminStaticOptions = {}) =>
   HttpApiBuilder.Router.use((router) =>
     Effect.gen(function*() {
-      const settings = { inactivityTimeoutSeconds: options.inactivityTimeoutSeconds ?? DEFAULT_ADMIN_TIMEOUT_SECONDS }
+      const settings = {
+        inactivityTimeoutSeconds: options.inactivityTimeoutSeconds ?? DEFAULT_ADMIN_TIMEOUT_SECONDS,
+        rotationGracePeriodSeconds: options.rotationGracePeriodSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS
+      }
 
       const sendFile = (fs: FileSystem.FileSystem, path: Path.Path, file: string, cacheControl: string) =>
         Effect.map(fs.readFile(file), (bytes) =>

@@ -15,15 +15,23 @@ export interface ThrottleState {
   readonly lockedUntil: number
 }
 
+/** Master-password checks verified at once; the others wait, and look at the lockout again when it is their turn. */
+export const CONCURRENT_PASSWORD_CHECKS = 2
+
 /**
  * Consecutive master-password failures, daemon-wide (every caller is local, so there is no per-client
  * key worth having). Kept in memory: a restart needs the master password anyway.
  */
 export class MasterPasswordThrottle extends Context.Tag("waiaas/MasterPasswordThrottle")<MasterPasswordThrottle, {
   readonly state: Ref.Ref<ThrottleState>
+  /** Permits to verify a password: the lockout is read again under one, so that a burst cannot outrun it. */
+  readonly checks: Effect.Semaphore
 }>() {
   static readonly layer = Layer.effect(
     MasterPasswordThrottle,
-    Effect.map(Ref.make<ThrottleState>({ failures: 0, lockedUntil: 0 }), (state) => ({ state }))
+    Effect.all({
+      state: Ref.make<ThrottleState>({ failures: 0, lockedUntil: 0 }),
+      checks: Effect.makeSemaphore(CONCURRENT_PASSWORD_CHECKS)
+    })
   )
 }

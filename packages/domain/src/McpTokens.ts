@@ -9,7 +9,7 @@ import { sessionStatus } from "./Session.js"
 import { SessionRepo } from "./SessionRepo.js"
 import { nowSeconds } from "./Time.js"
 import { TokenFiles } from "./TokenFiles.js"
-import { removeTokenFileOf, tokenFileState } from "./TokenFileSync.js"
+import { mustFinish, removeTokenFileOf, tokenFileState } from "./TokenFileSync.js"
 import { WalletRepo } from "./WalletRepo.js"
 import { getWallet } from "./Wallets.js"
 
@@ -50,7 +50,7 @@ export const revokeMcpToken = Effect.fn("McpTokens.revoke")(function*(walletId: 
     yield* (yield* Notifier).notify({ type: "SESSION_REVOKED", walletId, sessionId: active.value.id, at: now })
   }
   return { walletId, sessionId: active.value.id, revoked: revokedNow }
-})
+}, mustFinish)
 
 /**
  * `GET /v1/mcp/tokens/{walletId}/config`: the client configs again, without a new token. Only for a wallet

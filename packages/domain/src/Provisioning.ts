@@ -8,9 +8,10 @@ import { Notifier } from "./Notifier.js"
 import { createSession, undoCreateSession } from "./Sessions.js"
 import { serverNameCandidates } from "./Slug.js"
 import { TokenFiles } from "./TokenFiles.js"
-import { writeTokenFileIfCurrent } from "./TokenFileSync.js"
+import { mustFinish, writeTokenFileIfCurrentLocked } from "./TokenFileSync.js"
 import { Transaction } from "./Transaction.js"
 import { type Wallet, Wallet as WalletClass } from "./Wallet.js"
+import { WalletLocks } from "./WalletLocks.js"
 import { WalletRepo } from "./WalletRepo.js"
 
 export interface ProvisionedMcpToken {
@@ -67,12 +68,18 @@ export const provisionMcpToken = Effect.fn("Provisioning.provisionMcpToken")(fun
   expiresIn?: number
 ) {
   const files = yield* TokenFiles
-  const created = yield* createSession({ walletId, expiresIn, source: "mcp" })
+  // One provisioning of a wallet at a time, from its commit to its file (or its undo): otherwise another
+  // could replace this session in between, and undoing a failed write would bring back a session that is
+  // no longer the one this replaced, or whose token never reached the file.
+  const created = yield* (yield* WalletLocks).withLock(walletId)(Effect.gen(function*() {
+    const created = yield* createSession({ walletId, expiresIn, source: "mcp" })
+    // false: revoked meanwhile (a revocation does not wait for this lock to commit); nothing to write.
+    yield* writeTokenFileIfCurrentLocked(created.session, created.token).pipe(
+      Effect.tapError(() => undoCreateSession(created))
+    )
+    return created
+  }))
   const serverName = yield* assignServerName(created.wallet)
-  // false: a concurrent provisioning already replaced this session, and its (newer) token is in the file.
-  yield* writeTokenFileIfCurrent(created.session, created.token).pipe(
-    Effect.tapError(() => undoCreateSession(created))
-  )
   yield* (yield* Notifier).notify({
     type: "MCP_TOKEN_PROVISIONED",
     walletId,
@@ -89,4 +96,4 @@ export const provisionMcpToken = Effect.fn("Provisioning.provisionMcpToken")(fun
     claudeDesktopConfig: claudeDesktopConfig(launch),
     clients: clientSnippets(launch)
   } satisfies ProvisionedMcpToken
-})
+}, mustFinish)

@@ -13,7 +13,7 @@ import { Session } from "./Session.js"
 import { SessionRepo, tokenFieldsOf } from "./SessionRepo.js"
 import { nowSeconds } from "./Time.js"
 import { TokenClaims } from "./Token.js"
-import { writeTokenFileIfCurrent } from "./TokenFileSync.js"
+import { mustFinish, writeTokenFileIfCurrent } from "./TokenFileSync.js"
 import { TokenSigner } from "./TokenSigner.js"
 
 export interface RenewedSession {
@@ -87,4 +87,4 @@ export const renewSession = Effect.fn("Sessions.renew")(function*(
   }
   yield* (yield* Notifier).notify({ type: "SESSION_RENEWED", walletId: session.walletId, sessionId: session.id, at: now })
   return { id: session.id, token: renewed, expiresAt, renewalCount: fields.renewalCount } satisfies RenewedSession
-})
+}, mustFinish)

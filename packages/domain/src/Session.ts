@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import { Schema, Struct } from "effect"
 import { SessionId, WalletId } from "./Ids.js"
 import { EpochSeconds } from "./Time.js"
 
@@ -36,36 +36,16 @@ export class Session extends Schema.Class<Session>("Session")({
 export const sessionStatus = (session: Session, now: number): SessionStatus =>
   session.revokedAt !== null ? "REVOKED" : session.expiresAt <= now ? "EXPIRED" : "ACTIVE"
 
-/** The public view of a session: never its token hash. */
+/** The public view of a session: its fields but the token hash and the sweeper's mark, plus its status. */
 export const SessionView = Schema.Struct({
-  id: SessionId,
-  walletId: WalletId,
-  source: SessionSource,
-  status: SessionStatus,
-  ttl: Schema.Int,
-  expiresAt: EpochSeconds,
-  absoluteExpiresAt: EpochSeconds,
-  renewalCount: Schema.Int,
-  maxRenewals: Schema.Int,
-  lastRenewedAt: Schema.NullOr(EpochSeconds),
-  revokedAt: Schema.NullOr(EpochSeconds),
-  createdAt: EpochSeconds
+  ...Struct.omit(Session.fields, "tokenHash", "expiredAt"),
+  status: SessionStatus
 }).annotations({ identifier: "SessionView" })
 export type SessionView = typeof SessionView.Type
 
 export const toSessionView = (session: Session, now: number): SessionView => ({
-  id: session.id,
-  walletId: session.walletId,
-  source: session.source,
-  status: sessionStatus(session, now),
-  ttl: session.ttl,
-  expiresAt: session.expiresAt,
-  absoluteExpiresAt: session.absoluteExpiresAt,
-  renewalCount: session.renewalCount,
-  maxRenewals: session.maxRenewals,
-  lastRenewedAt: session.lastRenewedAt,
-  revokedAt: session.revokedAt,
-  createdAt: session.createdAt
+  ...Struct.omit(session, "tokenHash", "expiredAt"),
+  status: sessionStatus(session, now)
 })
 
 export const isActive = (session: Session, now: number): boolean => sessionStatus(session, now) === "ACTIVE"

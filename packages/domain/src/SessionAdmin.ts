@@ -5,7 +5,7 @@ import { Notifier } from "./Notifier.js"
 import { type SessionStatus, toSessionView } from "./Session.js"
 import { SessionRepo } from "./SessionRepo.js"
 import { nowSeconds } from "./Time.js"
-import { reconcileTokenFiles, removeTokenFileOf } from "./TokenFileSync.js"
+import { mustFinish, reconcileTokenFiles, removeTokenFileOf } from "./TokenFileSync.js"
 
 export interface SessionListQuery {
   readonly walletId?: WalletId | undefined
@@ -43,7 +43,7 @@ export const revokeSession = Effect.fn("Sessions.revoke")(function*(id: SessionI
   }
   const revoked = Option.getOrThrow(yield* sessions.findById(id))
   return { session: toSessionView(revoked, now), alreadyRevoked: !revokedNow }
-})
+}, mustFinish)
 
 /** `POST /v1/admin/revoke-all`: every active session revoked, then every token file without one removed. */
 export const revokeAllSessions = Effect.fn("Sessions.revokeAll")(function*() {
@@ -57,4 +57,4 @@ export const revokeAllSessions = Effect.fn("Sessions.revokeAll")(function*() {
   )
   const removedFiles = yield* reconcileTokenFiles()
   return { revoked: revoked.length, removedFiles }
-})
+}, mustFinish)

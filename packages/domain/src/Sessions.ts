@@ -95,12 +95,16 @@ const revokeActiveMcp = (walletId: WalletId, now: number) =>
     return previous
   })
 
-/** Undoes a createSession whose follow-up failed: the new session is revoked, the one it replaced restored. */
+/**
+ * Undoes a createSession whose follow-up failed: the new session is revoked, the one it replaced restored —
+ * unless the new one was revoked meanwhile (a revocation, revoke-all or termination came in between): that
+ * decision stands, for the replaced session too.
+ */
 export const undoCreateSession = Effect.fn("Sessions.undoCreate")(function*(created: CreatedSession) {
   const sessions = yield* SessionRepo
   const now = yield* nowSeconds
   yield* (yield* Transaction).atomically(Effect.gen(function*() {
-    yield* sessions.revoke(created.session.id, now)
+    if (!(yield* sessions.revoke(created.session.id, now))) return
     if (Option.isSome(created.replaced)) yield* sessions.reinstate(created.replaced.value.id, created.session.createdAt)
   }))
 })

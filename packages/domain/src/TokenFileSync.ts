@@ -14,6 +14,14 @@ import { WalletLocks } from "./WalletLocks.js"
 // and sweeping leave each file holding exactly its wallet's current MCP token, or no file at all.
 
 /**
+ * For programs that commit to the database and then change the token directory: once started they run to
+ * the end even if their caller is interrupted (an HTTP client that hangs up interrupts its request), so a
+ * commit is never left without its file change. What they wait for (a wallet lock, the database) is short.
+ */
+export const mustFinish = <A, E, R>(program: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.uninterruptible(program)
+
+/**
  * Writes `token` to the wallet's file if `session` is, at this moment, the wallet's active MCP session and
  * `token` is its current token. Returns whether it wrote (false: a newer operation superseded this one).
  */
@@ -21,29 +29,49 @@ export const writeTokenFileIfCurrent = Effect.fn("TokenFileSync.writeIfCurrent")
   session: Session,
   token: Redacted.Redacted<string>
 ) {
-  const files = yield* TokenFiles
-  const signer = yield* TokenSigner
-  const sessions = yield* SessionRepo
-  return yield* (yield* WalletLocks).withLock(session.walletId)(Effect.gen(function*() {
-    const current = yield* sessions.findActiveMcp(session.walletId, yield* nowSeconds)
+  return yield* (yield* WalletLocks).withLock(session.walletId)(writeTokenFileIfCurrentLocked(session, token))
+})
+
+/** `writeTokenFileIfCurrent` for a caller that already holds the wallet's lock (the locks are not reentrant). */
+export const writeTokenFileIfCurrentLocked = (session: Session, token: Redacted.Redacted<string>) =>
+  Effect.gen(function*() {
+    const files = yield* TokenFiles
+    const signer = yield* TokenSigner
+    const current = yield* (yield* SessionRepo).findActiveMcp(session.walletId, yield* nowSeconds)
     const isCurrent = Option.isSome(current) && current.value.id === session.id &&
       current.value.tokenHash === signer.fingerprint(token)
     if (!isCurrent) return false
     yield* files.write(session.walletId, token)
     return true
-  }))
-})
+  })
 
-/** Removes the wallet's file if it holds this session's token (and not, say, a newer session's). */
+/**
+ * Under the wallet's lock: removes the wallet's file unless it holds the current token of the wallet's
+ * active MCP session, as the database says now. Returns whether it removed one.
+ */
+const reconcileTokenFileOf = (walletId: WalletId) =>
+  Effect.gen(function*() {
+    const files = yield* TokenFiles
+    const signer = yield* TokenSigner
+    const sessions = yield* SessionRepo
+    return yield* (yield* WalletLocks).withLock(walletId)(Effect.gen(function*() {
+      const content = yield* files.read(walletId)
+      if (Option.isNone(content)) return false
+      const active = yield* sessions.findActiveMcp(walletId, yield* nowSeconds)
+      if (Option.isSome(active) && signer.fingerprint(content.value) === active.value.tokenHash) return false
+      yield* files.remove(walletId)
+      return true
+    }))
+  })
+
+/**
+ * After `session` was revoked or expired: removes the wallet's file unless it holds a newer session's token.
+ * Judged against the database under the lock, not against the hash the caller read before revoking: a
+ * renewal that committed in between has written its new token for this very session, and that file must
+ * go too.
+ */
 export const removeTokenFileOf = Effect.fn("TokenFileSync.removeOf")(function*(session: Session) {
-  const files = yield* TokenFiles
-  const signer = yield* TokenSigner
-  return yield* (yield* WalletLocks).withLock(session.walletId)(Effect.gen(function*() {
-    const content = yield* files.read(session.walletId)
-    if (Option.isNone(content) || signer.fingerprint(content.value) !== session.tokenHash) return false
-    yield* files.remove(session.walletId)
-    return true
-  }))
+  return yield* reconcileTokenFileOf(session.walletId)
 })
 
 /** Removes the wallet's file whatever it holds (the wallet has no MCP session any more). */
@@ -66,22 +94,9 @@ export const tokenFileState = Effect.fn("TokenFileSync.state")(function*(session
  * or that holds anything but that session's current token, is removed. Returns how many were removed.
  */
 export const reconcileTokenFiles = Effect.fn("TokenFileSync.reconcile")(function*() {
-  const files = yield* TokenFiles
-  const signer = yield* TokenSigner
-  const sessions = yield* SessionRepo
-  const locks = yield* WalletLocks
   let removed = 0
-  for (const walletId of yield* files.list) {
-    yield* locks.withLock(walletId)(Effect.gen(function*() {
-      const active = yield* sessions.findActiveMcp(walletId, yield* nowSeconds)
-      const content = yield* files.read(walletId)
-      const matches = Option.isSome(active) && Option.isSome(content) &&
-        signer.fingerprint(content.value) === active.value.tokenHash
-      if (!matches) {
-        yield* files.remove(walletId)
-        removed++
-      }
-    }))
+  for (const walletId of yield* (yield* TokenFiles).list) {
+    if (yield* reconcileTokenFileOf(walletId)) removed++
   }
   return removed
 })

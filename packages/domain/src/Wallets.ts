@@ -5,7 +5,7 @@ import { WalletId } from "./Ids.js"
 import { Notifier } from "./Notifier.js"
 import { SessionRepo } from "./SessionRepo.js"
 import { nowSeconds } from "./Time.js"
-import { removeTokenFile } from "./TokenFileSync.js"
+import { mustFinish, removeTokenFile } from "./TokenFileSync.js"
 import { Transaction } from "./Transaction.js"
 import { type CreateWalletInput, defaultNetwork, isNetworkOf, networksByChain, Wallet } from "./Wallet.js"
 import { WalletRepo } from "./WalletRepo.js"
@@ -94,4 +94,4 @@ export const terminateWallet = Effect.fn("Wallets.terminate")(function*(id: Wall
     discard: true
   })
   return terminated
-})
+}, mustFinish)

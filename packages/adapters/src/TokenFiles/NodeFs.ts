@@ -197,11 +197,26 @@ export const TokenFilesNode = (tokenDir: string): Layer.Layer<TokenFiles, TokenD
         Effect.withSpan("TokenFiles.list")
       )
 
+      // A file that cannot be removed (read-only or failing disk) is logged, not a failure: whatever revoked
+      // its session has committed and stands, and the token in it is refused already. The periodic and
+      // start-up reconciliation remove it once the disk lets them.
       const remove = (walletId: WalletId) =>
         Effect.gen(function*() {
           const path = pathFor(walletId)
-          yield* Effect.promise(() => unlink(path).catch((error) => isMissing(error) ? undefined : Promise.reject(error)))
-          if (!isWindows) yield* syncDirectory(dir).pipe(Effect.catchAll(logDirectorySyncFailure(dir)))
+          const removed = yield* Effect.tryPromise(() => unlink(path)).pipe(
+            Effect.as(true),
+            Effect.catchAll((error) =>
+              isMissing(error.error)
+                ? Effect.succeed(false)
+                : Effect.as(
+                  Effect.logWarning("Could not remove a token file; it is retried later").pipe(
+                    Effect.annotateLogs({ walletId, code: errnoCode(error.error) })
+                  ),
+                  false
+                )
+            )
+          )
+          if (removed && !isWindows) yield* syncDirectory(dir).pipe(Effect.catchAll(logDirectorySyncFailure(dir)))
         })
 
       return TokenFiles.of({ pathFor, write, read, list, remove })

@@ -36,9 +36,18 @@ export const isAllowedHost = (host: string | undefined): boolean => {
   return ALLOWED_HOSTS.has(name.toLowerCase()) && (port === "" || /^:\d{1,5}$/.test(port))
 }
 
-/** A caller's request id is echoed only if it is short and plain, so it cannot forge log lines. */
+/** A session token, or anything shaped like a JWT: what a careless client may put where it gets logged. */
+const TOKEN_LIKE = /wai_sess_[A-Za-z0-9._-]*|eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9._-]*/g
+
+/** `text` with every token-like run replaced, for log lines. */
+const redactTokens = (text: string): string => text.replace(TOKEN_LIKE, "[redacted]")
+
+/**
+ * A caller's request id is echoed (and logged) only if it is short and plain, so it cannot forge log
+ * lines, and does not look like a token.
+ */
 const requestIdFrom = (header: string | undefined): string =>
-  header !== undefined && /^[A-Za-z0-9._:-]{1,128}$/.test(header) ? header : randomUUID()
+  header !== undefined && /^[A-Za-z0-9._:-]{1,128}$/.test(header) && redactTokens(header) === header ? header : randomUUID()
 
 /**
  * Every request passes here before and after HttpApi: request id, Host guard, body limit, one JSON error
@@ -65,9 +74,11 @@ export const RequestPolicyLive = HttpApiBuilder.middleware((app) =>
     if (declaredLength === undefined && request.headers["transfer-encoding"] !== undefined) {
       const body = yield* readCapped(request)
       if (Option.isNone(body)) return tooLarge(requestId)
-      // fetch's Request refuses a body on GET and HEAD, and TRACE, TRACK and CONNECT outright: no route of
-      // ours reads a body for those, so they go on as they came (their body drained).
-      forwarded = Option.getOrElse(Option.liftThrowable(withBody)(request, body.value), () => request)
+      const rebuilt = Option.liftThrowable(withBody)(request, body.value)
+      // The body is drained now, so the original request cannot go on: only a method or target that fetch
+      // cannot express (TRACE, a malformed URL) ends here, and no route of ours serves those.
+      if (Option.isNone(rebuilt)) return errorResponse(RouteNotFound, requestId, `No route for ${request.method} ${pathOf(request.url)}`)
+      forwarded = rebuilt.value
     }
     const unreadable = yield* unreadableBody(forwarded)
     if (Option.isSome(unreadable)) return errorResponse(InvalidJson, requestId, unreadable.value)
@@ -90,8 +101,8 @@ export const MAX_JSON_DEPTH = 32
 const unreadableBody = (request: HttpServerRequest.HttpServerRequest) =>
   Effect.gen(function*() {
     if (!HttpMethod.hasBody(request.method)) return Option.none<string>()
-    // The content type HttpApi would go by (no header: JSON).
-    const contentType = (request.headers["content-type"] ?? "application/json").toLowerCase()
+    // The content type exactly as HttpApi reads it: missing or empty means JSON.
+    const contentType = (request.headers["content-type"] || "application/json").toLowerCase().trim()
     if (contentType.includes("multipart/form-data")) {
       return Option.some("Request bodies are JSON (Content-Type: application/json); multipart is not accepted")
     }
@@ -157,12 +168,16 @@ const readCapped = (request: HttpServerRequest.HttpServerRequest) =>
     return Effect.sync(cleanup)
   })
 
+/**
+ * The request again, with its (already read) body. Throws for what a fetch Request cannot carry: the
+ * methods it forbids (TRACE, TRACK, CONNECT) and a target that is no URL. GET and HEAD keep no body.
+ */
 const withBody = (request: HttpServerRequest.HttpServerRequest, body: Buffer) =>
   HttpServerRequest.fromWeb(
-    new Request(`http://${request.headers.host}${request.url}`, {
+    new Request(new URL(request.url, `http://${request.headers.host}`), {
       method: request.method,
       headers: Object.entries(request.headers).filter(([name]) => name !== "transfer-encoding"),
-      body
+      body: request.method === "GET" || request.method === "HEAD" ? null : body
     })
   )
 
@@ -250,7 +265,7 @@ const finalize = (
     yield* Effect.logInfo("request").pipe(
       Effect.annotateLogs({
         method: request.method,
-        path: pathOf(request.url),
+        path: redactTokens(pathOf(request.url)), // a token put in the path by mistake stays out of the log
         status: out.status,
         durationMs,
         requestId

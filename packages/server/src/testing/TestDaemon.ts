@@ -1,8 +1,8 @@
 import { HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { MemoryStack, SqliteStack, testArgon2Params } from "@waiaas/adapters"
+import { MemoryStack, SqliteStack, testArgon2Params, TokenFilesFaulty } from "@waiaas/adapters"
 import { type DaemonSettingsShape, ensureMasterPassword } from "@waiaas/domain"
-import { Context, Effect, Layer, Logger, LogLevel, Redacted } from "effect"
+import { Context, Effect, Layer, Logger, LogLevel, Redacted, type Ref } from "effect"
 import * as fs from "node:fs"
 import * as http from "node:http"
 import * as os from "node:os"
@@ -97,14 +97,22 @@ export const testSettings = (dataDir: string, overrides: Partial<DaemonSettingsS
  * The real HTTP app on a random loopback port, over the SQLite stack in a temp data dir (or the memory
  * stack), with the master password already set. The data dir is removed when the scope closes.
  */
-export const TestDaemonLive = (options: { readonly stack: "sqlite" | "memory"; readonly settings?: Partial<DaemonSettingsShape> }) =>
+export const TestDaemonLive = (options: {
+  readonly stack: "sqlite" | "memory"
+  readonly settings?: Partial<DaemonSettingsShape>
+  /** While true, every token-file write fails with ENOSPC (TokenFilesFaulty), the previous file untouched. */
+  readonly failTokenWrites?: Ref.Ref<boolean>
+}) =>
   Layer.unwrapScoped(Effect.gen(function*() {
     const dataDir = yield* Effect.acquireRelease(
       Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "waiaas-test-"))),
       (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
     )
     const settings = testSettings(dataDir, options.settings)
-    const stack = options.stack === "sqlite" ? SqliteStack({ settings, argon2: testArgon2Params }) : MemoryStack(settings)
+    const ports = options.stack === "sqlite" ? SqliteStack({ settings, argon2: testArgon2Params }) : MemoryStack(settings)
+    const stack = options.failTokenWrites === undefined
+      ? ports
+      : Layer.provideMerge(TokenFilesFaulty(options.failTokenWrites), ports)
     const daemon = Layer.scoped(TestDaemon, Effect.gen(function*() {
       yield* ensureMasterPassword(Redacted.make(TEST_PASSWORD))
       const address = (yield* HttpServer.HttpServer).address

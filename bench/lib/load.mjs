@@ -1,0 +1,80 @@
+// The load generator, always run as its own process (the server under test never times itself):
+//   node bench/lib/load.mjs '<json config>'   ->   one JSON line on stdout
+// Config: { url, path, method?, headers?, body?, connections, duration? (s) | amount?, warmup?: {duration?|amount?},
+//           rotate?: { header, values: [...] }   one value per request, round robin (e.g. many session tokens)
+//           rotateBody?: [...]                    one body per request, round robin (e.g. many wallet ids)
+//           timeout? (s), samples?: true (also return every 2xx latency) }
+// Latencies are recorded per response from autocannon's own hrtime measurement (float ms, not its 1 ms histogram).
+import autocannon from "autocannon"
+import { latencySummary } from "./stats.mjs"
+
+const config = JSON.parse(process.argv[2])
+
+const makeRequests = () => {
+  let next = 0
+  const base = { method: config.method ?? "GET", path: config.path }
+  if (config.rotate === undefined && config.rotateBody === undefined) {
+    return [{ ...base, headers: config.headers ?? {}, body: config.body }]
+  }
+  return [{
+    ...base,
+    setupRequest: (req) => {
+      const i = next++
+      const headers = { ...(config.headers ?? {}) }
+      if (config.rotate !== undefined) headers[config.rotate.header] = config.rotate.values[i % config.rotate.values.length]
+      const body = config.rotateBody !== undefined ? config.rotateBody[i % config.rotateBody.length] : config.body
+      return { ...req, headers, ...(body === undefined ? {} : { body }) }
+    }
+  }]
+}
+
+const run = (opts) =>
+  new Promise((resolve, reject) => {
+    const samples = []
+    const statusCodes = {}
+    const started = process.hrtime.bigint()
+    const instance = autocannon({
+      url: config.url,
+      // autocannon refuses more connections than requests (a short warm-up, say)
+      connections: opts.amount !== undefined ? Math.min(config.connections, opts.amount) : config.connections,
+      pipelining: 1,
+      timeout: config.timeout ?? 30,
+      requests: makeRequests(),
+      ...opts
+    }, (error, result) => {
+      if (error) return reject(error)
+      const elapsedS = Number(process.hrtime.bigint() - started) / 1e9
+      resolve({ result, samples, statusCodes, elapsedS })
+    })
+    instance.on("response", (_client, statusCode, _bytes, responseTime) => {
+      statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1
+      if (statusCode >= 200 && statusCode < 300) samples.push(responseTime)
+    })
+    // The run stops on its own (duration or amount); a parent may also end it early with SIGTERM.
+    process.once("SIGTERM", () => instance.stop())
+  })
+
+const shape = (opts) => (opts.amount !== undefined ? { amount: opts.amount } : { duration: opts.duration })
+
+const warmup = config.warmup === undefined ? undefined : await run(shape(config.warmup))
+const warmupTotal = warmup === undefined ? 0 : Object.values(warmup.statusCodes).reduce((a, b) => a + b, 0)
+const { elapsedS, result, samples, statusCodes } = await run(shape(config))
+const ok = samples.length
+const total = Object.values(statusCodes).reduce((a, b) => a + b, 0)
+// Throughput over the time the load actually ran (autocannon's own duration, falling back to ours).
+const durationS = typeof result.duration === "number" && result.duration > 0 ? result.duration : elapsedS
+const cpu = process.cpuUsage()
+process.stdout.write(JSON.stringify({
+  cpuS: (cpu.user + cpu.system) / 1e6, // the load generator's own CPU, warm-up and start-up included
+  ok,
+  total,
+  warmupTotal, // requests sent before the measured run (the server's CPU time covers them too)
+  non2xx: total - ok,
+  statusCodes,
+  errors: result.errors,
+  timeouts: result.timeouts,
+  durationS,
+  rps: ok / durationS,
+  latency: latencySummary(samples),
+  ...(config.samples === true ? { samples } : {}) // every 2xx latency, to pool across short interleaved runs
+}) + "\n")

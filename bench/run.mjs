@@ -1,0 +1,580 @@
+#!/usr/bin/env node
+// `npm run bench` — the daemon's performance figures, measured from outside (see bench/README.md).
+//
+//   node bench/run.mjs [--quick] [--out FILE] [--keep]
+//   node bench/run.mjs --only session,provisioning,attack,start,scale   a subset, for quick A/B work
+//                                    (the table then has NaN for what was not measured)
+//   node bench/run.mjs --set session.rounds=2,session.durationS=3      override parameters
+//   node bench/run.mjs --nice=-10    run everything the bench starts at that nice value (root): on a shared
+//                                    machine, other work then disturbs the figures less
+//   node bench/run.mjs --profile     CPU profiles (node --cpu-prof) of the daemon: start-up, and under the
+//                                    session-auth and provisioning loads; top frames to bench/profiles/*.txt
+//
+// Every load comes from autocannon in its own process (bench/lib/load.mjs); the daemon is the built CLI
+// (`packages/server/dist/bin.js start`, or BENCH_DAEMON_BIN); the reference server is
+// bench/reference-server.mjs on the same database; the provisioning floor is bench/lib/floor.mjs. Each
+// figure is the median over rounds, the two sides of a comparison alternating within each round
+// (provisioning: percentiles of latencies pooled over small alternating batches).
+// Writes bench/results.json (quick mode: a temp file unless --out) and prints a table.
+import { execFileSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { parseArgs } from "node:util"
+import {
+  BENCH_DIR,
+  DAEMON_BIN,
+  FLOOR_SCRIPT,
+  load,
+  ROOT,
+  runJsonChild,
+  SEED_SCRIPT,
+  sleep,
+  startDaemon,
+  startReference
+} from "./lib/procs.mjs"
+import { withForeignCpu } from "./lib/cpu.mjs"
+import { copyDataDir as copyFixtureDir, createFixture as createFixtureIn, PASSWORD, WRONG_PASSWORD } from "./lib/fixture.mjs"
+import { render as renderProfile, summarize as summarizeProfile } from "./lib/cpuprofile.mjs"
+import { median, quantile, round } from "./lib/stats.mjs"
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    out: { type: "string" },
+    keep: { type: "boolean", default: false },
+    profile: { type: "boolean", default: false },
+    only: { type: "string" },
+    set: { type: "string" },
+    nice: { type: "string" }
+  }
+})
+
+const FULL = {
+  tokenWallets: 8, // x sessionsPerWallet session tokens, used round robin by the session-auth load
+  sessionsPerWallet: 4,
+  provisionWallets: 16,
+  seedWallets: 100_000,
+  seedSessions: 1_000_000,
+  // The daemon checks every active MCP session's token file when it starts: at 100,000 wallets that took
+  // ~50 s here, hence one start at scale, with a long time-out.
+  starts: { empty: 3, scaled: 1 },
+  startTimeoutS: { empty: 30, scaled: 600 },
+  rssRequests: 10_000,
+  session: { rounds: 3, warmupS: 1, durationS: 3, connections: 32 },
+  // Small batches, the daemon's and the floor's alternating, latencies pooled over all rounds: both sides
+  // then see the same machine (argon2 needs both cores; anything else running shows on both).
+  provisioning: { rounds: 5, sequential: 8, inFlight: 8, inFlightN: 16, warmup: 2 },
+  attack: { rounds: 3, durationS: 3, floodConnections: 32, leadS: 0.5, warmupS: 0.5 }
+}
+const QUICK = {
+  tokenWallets: 2,
+  sessionsPerWallet: 2,
+  provisionWallets: 8,
+  seedWallets: 1_000,
+  seedSessions: 10_000,
+  starts: { empty: 1, scaled: 1 },
+  startTimeoutS: { empty: 30, scaled: 120 },
+  rssRequests: 1_000,
+  session: { rounds: 1, warmupS: 0, durationS: 1, connections: 32 },
+  provisioning: { rounds: 1, sequential: 4, inFlight: 8, inFlightN: 8, warmup: 1 },
+  attack: { rounds: 1, durationS: 1, floodConnections: 32, leadS: 0.3, warmupS: 0 }
+}
+if (args.nice !== undefined) {
+  process.env.BENCH_NICE = String(Number(args.nice))
+  os.setPriority(Number(args.nice)) // this runner too; throws without the permission for negative values
+}
+const P = structuredClone(args.quick ? QUICK : FULL)
+// --set session.rounds=2,session.durationS=3: override parameters (A/B work; recorded in results.params).
+for (const assignment of args.set?.split(",") ?? []) {
+  const [key, value] = assignment.split("=")
+  const keys = key.split(".")
+  const holder = keys.slice(0, -1).reduce((o, k) => o?.[k], P)
+  if (holder === undefined || !(keys.at(-1) in holder)) throw new Error(`--set: unknown parameter ${key}`)
+  holder[keys.at(-1)] = Number(value)
+}
+const PHASES = new Set(["start", "session", "provisioning", "attack", "scale"])
+const phases = args.only === undefined ? PHASES : new Set(args.only.split(","))
+for (const phase of phases) if (!PHASES.has(phase)) throw new Error(`--only: unknown phase ${phase}; one of ${[...PHASES]}`)
+// Password checks the daemon runs at once (MAX_CONCURRENT_ARGON2 in packages/adapters/src/PasswordHasher/
+// Argon2.ts, CONCURRENT_PASSWORD_CHECKS in packages/domain/src/MasterPasswordThrottle.ts): the floor too.
+const ARGON2_PERMITS = 2
+
+const outFile = args.out ?? (args.quick
+  ? path.join(os.tmpdir(), `waiaas-bench-quick-${process.pid}.json`)
+  : path.join(BENCH_DIR, "results.json"))
+
+const t0 = performance.now()
+const log = (message) => process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${message}\n`)
+
+if (!fs.existsSync(DAEMON_BIN)) {
+  process.stderr.write(`bench: ${DAEMON_BIN} does not exist; build first (npx tsc -b)\n`)
+  process.exit(1)
+}
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "waiaas-bench-"))
+const cleanups = []
+const cleanup = async () => {
+  for (const stop of cleanups.splice(0).reverse()) await stop().catch(() => undefined)
+  if (!args.keep) fs.rmSync(work, { recursive: true, force: true })
+}
+process.on("SIGINT", () => void cleanup().then(() => process.exit(130)))
+
+/** Starts something stoppable and remembers to stop it if the run fails. */
+const track = (started) => {
+  const stop = started.stop
+  let stopped = false
+  const once = async () => {
+    if (stopped) return
+    stopped = true
+    return stop()
+  }
+  started.stop = once
+  cleanups.push(once)
+  return started
+}
+
+/** A number for a log line; a missing figure (NaN: no 2xx answers at all) shows as such. */
+const fmt = (value, digits) => (Number.isFinite(value) ? value.toFixed(digits) : String(value))
+
+const logFile = (name) => path.join(work, `${name}.log`)
+
+const copyDataDir = (from, name, options) => copyFixtureDir(from, path.join(work, name), options)
+
+const createFixture = () =>
+  createFixtureIn({
+    dir: path.join(work, "template"),
+    logFile: logFile("template"),
+    tokenWallets: P.tokenWallets,
+    sessionsPerWallet: P.sessionsPerWallet,
+    provisionWallets: P.provisionWallets,
+    track
+  })
+
+// ---------------------------------------------------------------------------------------------------
+// The loads.
+const sessionLoad = (port, tokens, durationS, warmupS = P.session.warmupS) =>
+  load({
+    url: `http://127.0.0.1:${port}`,
+    path: "/v1/session",
+    rotate: { header: "authorization", values: tokens.map((t) => `Bearer ${t}`) },
+    connections: P.session.connections,
+    duration: durationS,
+    ...(warmupS > 0 ? { warmup: { duration: warmupS } } : {})
+  })
+
+const provisioningLoad = (port, walletIds, connections, amount) =>
+  load({
+    url: `http://127.0.0.1:${port}`,
+    method: "POST",
+    path: "/v1/mcp/tokens",
+    headers: { "x-master-password": PASSWORD, "content-type": "application/json" },
+    rotateBody: walletIds.map((walletId) => JSON.stringify({ walletId })),
+    connections,
+    amount,
+    warmup: { amount: args.quick ? 1 : Math.max(P.provisioning.warmup, connections) },
+    samples: true
+  })
+
+const floorRun = (dir, walletIds, concurrency, n) =>
+  runJsonChild(FLOOR_SCRIPT, {
+    db: path.join(dir, "waiaas.db"),
+    tokenDir: path.join(dir, "mcp-tokens"),
+    password: PASSWORD,
+    walletIds,
+    n,
+    concurrency,
+    warmup: args.quick ? 1 : Math.max(P.provisioning.warmup, concurrency),
+    argon2Permits: ARGON2_PERMITS,
+    samples: true
+  })
+
+/** A flood of wrong master passwords on the provisioning route, until `durationS` is over. */
+const floodLoad = (port, walletId, durationS) =>
+  load({
+    url: `http://127.0.0.1:${port}`,
+    method: "POST",
+    path: "/v1/mcp/tokens",
+    headers: { "x-master-password": WRONG_PASSWORD, "content-type": "application/json" },
+    body: JSON.stringify({ walletId }),
+    connections: P.attack.floodConnections,
+    duration: durationS
+  })
+
+const problems = []
+/** A load whose answers were not all 2xx measured something else: say so, loudly. */
+const checkAll2xx = (what, result) => {
+  if (result.non2xx > 0 || result.errors > 0 || result.ok === 0) {
+    problems.push(`${what}: ${result.ok} ok, ${result.non2xx} non-2xx ${JSON.stringify(result.statusCodes)}, ${result.errors} errors`)
+  }
+  return result
+}
+
+// ---------------------------------------------------------------------------------------------------
+// One database state ("empty" or "scaled"), in data dir `dir` (used in place): start + RSS, session auth
+// vs reference, provisioning vs floor (on a copy of the database), and (empty only) session auth under
+// a password flood.
+const scenario = async (name, dir, fixture, { starts, attack }) => {
+  const floorDir = copyDataDir(dir, `${name}-floor`, { tokenFiles: false })
+  const out = { startMs: [], rssMb: [], rssLoad: [], session: [], provisioning: [], attack: [] }
+
+  // 4. Start and memory: spawn -> first 200 on /health; RSS after rssRequests GET /v1/session.
+  let daemon
+  if (!phases.has("start")) starts = 1
+  for (let i = 0; i < starts; i++) {
+    daemon = track(await startDaemon({
+      dataDir: dir,
+      password: PASSWORD,
+      logFile: logFile(name),
+      timeoutMs: P.startTimeoutS[name] * 1000
+    }))
+    out.startMs.push(daemon.startMs)
+    out.rssLoad.push(checkAll2xx(`${name} rss load`, await withForeignCpu([daemon.pid], () => load({
+      url: `http://127.0.0.1:${daemon.port}`,
+      path: "/v1/session",
+      rotate: { header: "authorization", values: fixture.tokens.map((t) => `Bearer ${t}`) },
+      connections: P.session.connections,
+      amount: P.rssRequests
+    }))))
+    out.rssMb.push(daemon.rssKb() / 1024)
+    log(`${name}: start ${fmt(daemon.startMs, 0)} ms, RSS ${fmt(daemon.rssKb() / 1024, 1)} MB after ${P.rssRequests} requests`)
+    if (i < starts - 1) await daemon.stop()
+  }
+
+  // 1. Session auth, ours vs the reference on the same database, alternating who goes first.
+  const reference = track(await startReference({ db: path.join(dir, "waiaas.db"), logFile: logFile(`${name}-reference`) }))
+  for (let r = 0; r < (phases.has("session") ? P.session.rounds : 0); r++) {
+    const round = {}
+    const order = r % 2 === 0 ? ["ours", "reference"] : ["reference", "ours"]
+    for (const who of order) {
+      const port = who === "ours" ? daemon.port : reference.port
+      const result = checkAll2xx(`${name} session auth (${who})`,
+        await withForeignCpu([daemon.pid, reference.pid], () => sessionLoad(port, fixture.tokens, P.session.durationS)))
+      // The server's CPU time per request: unlike req/s, barely moved by whatever else runs on the machine.
+      const cpuS = result.pidCpuS[who === "ours" ? 0 : 1]
+      round[who] = { ...result, cpuUsPerRequest: (cpuS / (result.total + result.warmupTotal)) * 1e6 }
+    }
+    out.session.push(round)
+    log(`${name}: session auth round ${r + 1}: ours ${fmt(round.ours.rps, 0)} req/s p99 ${fmt(round.ours.latency.p99, 2)} ms; ` +
+      `reference ${fmt(round.reference.rps, 0)} req/s p99 ${fmt(round.reference.latency.p99, 2)} ms` +
+      `; CPU/request ours ${fmt(round.ours.cpuUsPerRequest, 0)} µs, reference ${fmt(round.reference.cpuUsPerRequest, 0)} µs` +
+      ` (other CPU ${fmt(Math.max(round.ours.foreignCores, round.reference.foreignCores), 2)} cores)`)
+  }
+  out.referenceRssMb = reference.rssKb() / 1024
+  await reference.stop()
+
+  // 2. Provisioning, sequential and 8 in flight, each next to its floor (daemon idle meanwhile).
+  for (let r = 0; r < (phases.has("provisioning") ? P.provisioning.rounds : 0); r++) {
+    const { inFlight, inFlightN, sequential } = P.provisioning
+    const measured = (f) => withForeignCpu([daemon.pid], f)
+    const round = {
+      sequential: checkAll2xx(`${name} provisioning sequential`,
+        await measured(() => provisioningLoad(daemon.port, fixture.provisionWalletIds, 1, sequential))),
+      sequentialFloor: await measured(() => floorRun(floorDir, fixture.provisionWalletIds, 1, sequential)),
+      inFlight: checkAll2xx(`${name} provisioning ${inFlight} in flight`,
+        await measured(() => provisioningLoad(daemon.port, fixture.provisionWalletIds, inFlight, inFlightN))),
+      inFlightFloor: await measured(() => floorRun(floorDir, fixture.provisionWalletIds, inFlight, inFlightN))
+    }
+    out.provisioning.push(round)
+    log(`${name}: provisioning round ${r + 1}: sequential p50 ${fmt(round.sequential.latency.p50, 1)} ms (floor ${fmt(round.sequentialFloor.latency.p50, 1)}), ` +
+      `${inFlight} in flight p50 ${fmt(round.inFlight.latency.p50, 1)} ms (floor ${fmt(round.inFlightFloor.latency.p50, 1)})` +
+      ` (other CPU ${fmt(Math.max(...Object.values(round).map((x) => x.foreignCores)), 2)} cores)`)
+  }
+
+  // 5. Under attack: the same session-auth load, alone and next to a flood of wrong master passwords.
+  // Last on this daemon: the flood locks the master password (429) for a long time afterwards.
+  if (attack && phases.has("attack")) {
+    for (let r = 0; r < P.attack.rounds; r++) {
+      const round = {}
+      for (const kind of r % 2 === 0 ? ["idle", "flood"] : ["flood", "idle"]) {
+        if (kind === "idle") {
+          round.idle = checkAll2xx(`${name} session auth idle`,
+            await withForeignCpu([daemon.pid], () => sessionLoad(daemon.port, fixture.tokens, P.attack.durationS, P.attack.warmupS)))
+        } else {
+          round.flood = checkAll2xx(`${name} session auth under flood`, await withForeignCpu([daemon.pid], async () => {
+            // The flood starts first and outlasts the measured load (its warm-up included) on both ends.
+            const flood = floodLoad(daemon.port, fixture.provisionWalletIds[0], P.attack.durationS + P.attack.warmupS + 2 * P.attack.leadS + 0.5)
+            await sleep(P.attack.leadS * 1000)
+            const session = await sessionLoad(daemon.port, fixture.tokens, P.attack.durationS, P.attack.warmupS)
+            round.flooder = await flood
+            return { ...session, cpuS: session.cpuS + round.flooder.cpuS }
+          }))
+        }
+      }
+      out.attack.push(round)
+      log(`${name}: attack round ${r + 1}: idle p99 ${fmt(round.idle.latency.p99, 2)} ms, under flood p99 ${fmt(round.flood.latency.p99, 2)} ms ` +
+        `(flood ${fmt(round.flooder.total / round.flooder.durationS, 0)} req/s ${JSON.stringify(round.flooder.statusCodes)})` +
+        ` (other CPU ${fmt(Math.max(round.idle.foreignCores, round.flood.foreignCores), 2)} cores)`)
+    }
+  }
+  out.rssMbAtEnd = daemon.rssKb() / 1024
+  await daemon.stop()
+  return out
+}
+
+// ---------------------------------------------------------------------------------------------------
+const machine = () => {
+  const cpuinfo = fs.existsSync("/proc/cpuinfo") ? fs.readFileSync("/proc/cpuinfo", "utf8") : ""
+  const model = /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? "unknown"
+  const git = (...a) => {
+    try {
+      return execFileSync("git", a, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim()
+    } catch {
+      return undefined
+    }
+  }
+  return {
+    nproc: os.availableParallelism(),
+    cpuModel: model,
+    memoryGb: round(os.totalmem() / 2 ** 30, 1),
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    commit: git("rev-parse", "--short", "HEAD"),
+    uncommittedFiles: git("status", "--porcelain")?.split("\n").filter(Boolean).length
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// --profile: the daemon under node --cpu-prof; only the samples taken while each load ran are counted.
+const profileRun = async (fixture) => {
+  const dir = copyDataDir(fixture.dir, "profile")
+  const profDir = path.join(work, "cpuprofiles")
+  const daemon = track(await startDaemon({
+    dataDir: dir,
+    password: PASSWORD,
+    logFile: logFile("profile"),
+    nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profDir}`, "--cpu-prof-interval=250"]
+  }))
+  const nowUs = () => Number(process.hrtime.bigint() / 1000n)
+  // Start-up: everything the profile holds until the first 200 on /health.
+  const windows = { start: { fromUs: 0, toUs: nowUs() } }
+  await sessionLoad(daemon.port, fixture.tokens, 1, 0) // warm-up, outside the window
+  windows.session = { fromUs: nowUs() }
+  const session = checkAll2xx("profile session auth", await sessionLoad(daemon.port, fixture.tokens, args.quick ? 2 : 10, 0))
+  windows.session.toUs = nowUs()
+  windows.provisioning = { fromUs: nowUs() }
+  const provisioning = checkAll2xx("profile provisioning", await provisioningLoad(daemon.port, fixture.provisionWalletIds, 1, args.quick ? 5 : 60))
+  windows.provisioning.toUs = nowUs()
+  await daemon.stop()
+  const file = fs.readdirSync(profDir).find((f) => f.endsWith(".cpuprofile"))
+  if (file === undefined) throw new Error("the daemon wrote no .cpuprofile (did it exit cleanly on SIGTERM?)")
+  const profile = JSON.parse(fs.readFileSync(path.join(profDir, file), "utf8"))
+  const outDir = path.join(BENCH_DIR, "profiles")
+  fs.mkdirSync(outDir, { recursive: true })
+  fs.copyFileSync(path.join(profDir, file), path.join(outDir, "daemon.cpuprofile"))
+  fs.writeFileSync(path.join(outDir, "windows.json"), JSON.stringify({
+    windows,
+    requests: { start: 1, session: session.total, provisioning: provisioning.total }
+  }, null, 1) + "\n")
+  for (const [name, window] of Object.entries(windows)) {
+    const header = name === "start"
+      ? `waiaas start, spawn to first 200 on /health: ${fmt(daemon.startMs, 0)} ms`
+      : name === "session"
+      ? `GET /v1/session, ${P.session.connections} connections: ${fmt(session.rps, 0)} req/s, p99 ${fmt(session.latency.p99, 2)} ms`
+      : `POST /v1/mcp/tokens, sequential: p50 ${fmt(provisioning.latency.p50, 1)} ms, p99 ${fmt(provisioning.latency.p99, 1)} ms`
+    const text = `${header} (profiled: sampling slows the daemon)\n${renderProfile(summarizeProfile(profile, 40, window))}\n`
+    fs.writeFileSync(path.join(outDir, `${name}.txt`), text)
+    process.stdout.write(`\n== ${name} ==\n${text}`)
+  }
+  log(`profiles: bench/profiles/{start,session,provisioning}.txt, raw bench/profiles/daemon.cpuprofile (open in Chrome DevTools)`)
+}
+
+const main = async () => {
+  log(`${args.quick ? "quick" : "full"} run; daemon ${path.relative(ROOT, DAEMON_BIN)}; work dir ${work}`)
+  const fixture = await createFixture()
+  log(`fixture: ${fixture.tokens.length} session tokens, ${fixture.provisionWalletIds.length} wallets to provision`)
+  if (args.profile) return profileRun(fixture)
+
+  const empty = await scenario("empty", copyDataDir(fixture.dir, "empty"), fixture, { starts: P.starts.empty, attack: true })
+
+  let seed = { seededWallets: 0, seededSessions: 0, seconds: Number.NaN }
+  let scaled = { startMs: [], rssMb: [], rssLoad: [], session: [], provisioning: [], attack: [] }
+  if (phases.has("scale")) {
+    // The fixture's own wallets and sessions stay: the same tokens and wallets are measured, now among
+    // a million other sessions.
+    const seededDir = fixture.dir
+    seed = await runJsonChild(SEED_SCRIPT, {
+      db: path.join(seededDir, "waiaas.db"),
+      tokenDir: path.join(seededDir, "mcp-tokens"),
+      wallets: P.seedWallets,
+      sessions: P.seedSessions
+    })
+    log(`seeded ${seed.seededSessions} sessions across ${seed.seededWallets} wallets (+ ${seed.tokenFiles} token files) in ${fmt(seed.seconds, 1)} s`)
+    scaled = await scenario("scaled", seededDir, fixture, { starts: P.starts.scaled, attack: false })
+  }
+
+  const results = summarize({ empty, scaled, seed })
+  fs.mkdirSync(path.dirname(outFile), { recursive: true })
+  fs.writeFileSync(outFile, JSON.stringify(results, null, 2) + "\n")
+  process.stdout.write(renderTable(results) + "\n")
+  log(`wrote ${path.relative(process.cwd(), outFile) || outFile}`)
+  if (problems.length > 0) {
+    process.stderr.write(`bench: some loads were not all 2xx (their figures are suspect):\n  ${problems.join("\n  ")}\n`)
+    process.exitCode = 2
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Figures: medians over rounds, then ratios. `figures` is the flat list the table and the smoke test use.
+const summarize = ({ empty, scaled, seed }) => {
+  const med = (rounds, f) => median(rounds.map(f))
+  const sessionOf = (s) => ({
+    oursRps: med(s.session, (r) => r.ours.rps),
+    oursP50: med(s.session, (r) => r.ours.latency.p50),
+    oursP99: med(s.session, (r) => r.ours.latency.p99),
+    refRps: med(s.session, (r) => r.reference.rps),
+    refP99: med(s.session, (r) => r.reference.latency.p99),
+    ratio: med(s.session, (r) => r.ours.rps / r.reference.rps),
+    oursCpuUs: med(s.session, (r) => r.ours.cpuUsPerRequest),
+    refCpuUs: med(s.session, (r) => r.reference.cpuUsPerRequest),
+    cpuRatio: med(s.session, (r) => r.reference.cpuUsPerRequest / r.ours.cpuUsPerRequest)
+  })
+  // Provisioning: percentiles of the latencies pooled over every round (each round is a small batch).
+  const pooled = (rounds, key, q) => quantile(rounds.flatMap((r) => r[key].samples ?? []), q)
+  const provOf = (s) => {
+    const side = (load, floor) => ({
+      p50: pooled(s.provisioning, load, 0.5),
+      p99: pooled(s.provisioning, load, 0.99),
+      floorP50: pooled(s.provisioning, floor, 0.5),
+      floorP99: pooled(s.provisioning, floor, 0.99),
+      overFloor: pooled(s.provisioning, load, 0.5) - pooled(s.provisioning, floor, 0.5)
+    })
+    return { sequential: side("sequential", "sequentialFloor"), inFlight: side("inFlight", "inFlightFloor") }
+  }
+  const se = sessionOf(empty)
+  const ss = sessionOf(scaled)
+  const pe = provOf(empty)
+  const ps = provOf(scaled)
+  const attack = {
+    idleP99: med(empty.attack, (r) => r.idle.latency.p99),
+    floodP99: med(empty.attack, (r) => r.flood.latency.p99),
+    ratio: med(empty.attack, (r) => r.flood.latency.p99 / r.idle.latency.p99),
+    floodRps: med(empty.attack, (r) => r.flooder.total / r.flooder.durationS),
+    sessionRpsUnderFlood: med(empty.attack, (r) => r.flood.rps)
+  }
+  // The most CPU other processes used (in cores) during any load behind a figure: ~0 on a quiet machine.
+  const other = (...groups) =>
+    Math.max(0, ...groups.flatMap(([rounds, keys]) => rounds.flatMap((r) => keys.map((k) => (k === "" ? r : r[k])?.foreignCores ?? 0))))
+  const noise = {
+    session: other([empty.session, ["ours", "reference"]]),
+    provSeq: other([empty.provisioning, ["sequential", "sequentialFloor"]]),
+    provPar: other([empty.provisioning, ["inFlight", "inFlightFloor"]]),
+    scaleSession: other([empty.session, ["ours"]], [scaled.session, ["ours", "reference"]]),
+    scaleProv: other([empty.provisioning, ["sequential", "inFlight"]], [scaled.provisioning, ["sequential", "inFlight"]]),
+    start: other([empty.rssLoad, [""]]),
+    scaleStart: other([scaled.rssLoad, [""]]),
+    attack: other([empty.attack, ["idle", "flood"]])
+  }
+  const n = P.provisioning.inFlight
+  const seeded = `${(P.seedSessions / 1e6).toLocaleString("en")}M sessions`
+  const noiseFor = (id) =>
+    id.startsWith("session.") ? noise.session
+    : id.startsWith("prov.seq.") ? noise.provSeq
+    : id.startsWith("prov.par.") ? noise.provPar
+    : id.startsWith("scale.session.") ? noise.scaleSession
+    : id.startsWith("scale.prov.") ? noise.scaleProv
+    : id.startsWith("scale.start.") ? noise.scaleStart
+    : id.startsWith("start.") ? noise.start
+    : noise.attack
+  const F = (id, label, value, unit, extra = {}) => ({
+    id,
+    label,
+    value: round(value, unit === "req/s" ? 0 : 2),
+    unit,
+    ...extra,
+    otherCpuCores: round(noiseFor(id), 2)
+  })
+  const target = (value, op, bound) => ({ target: `${op} ${bound}`, pass: op === ">=" ? value >= bound : value <= bound })
+
+  const figures = [
+    F("session.rps", "1. Session auth GET /v1/session, 32 conns: ours", se.oursRps, "req/s"),
+    F("session.p99", "   ours p99", se.oursP99, "ms"),
+    F("session.ref_rps", "   reference (node:http + jose + better-sqlite3)", se.refRps, "req/s"),
+    F("session.ref_p99", "   reference p99", se.refP99, "ms"),
+    F("session.ratio", "   ours / reference throughput", se.ratio, "x", target(se.ratio, ">=", 0.8)),
+    F("session.cpu_us", "   server CPU per request: ours", se.oursCpuUs, "µs"),
+    F("session.ref_cpu_us", "   server CPU per request: reference", se.refCpuUs, "µs"),
+    F("session.cpu_ratio", "   reference / ours CPU per request (noise-robust ratio)", se.cpuRatio, "x"),
+    F("prov.seq.p50", "2. Provisioning POST /v1/mcp/tokens, sequential: p50", pe.sequential.p50, "ms"),
+    F("prov.seq.p99", "   sequential p99", pe.sequential.p99, "ms"),
+    F("prov.seq.floor_p50", "   floor p50 (argon2 verify + SQLite tx + atomic file)", pe.sequential.floorP50, "ms"),
+    F("prov.seq.floor_p99", "   floor p99", pe.sequential.floorP99, "ms"),
+    F("prov.seq.over_floor", "   p50 - floor p50", pe.sequential.overFloor, "ms", target(pe.sequential.overFloor, "<=", 2)),
+    F("prov.par.p50", `   ${n} in flight: p50`, pe.inFlight.p50, "ms"),
+    F("prov.par.p99", `   ${n} in flight p99`, pe.inFlight.p99, "ms"),
+    F("prov.par.floor_p50", `   floor p50, ${n} in flight`, pe.inFlight.floorP50, "ms"),
+    F("prov.par.floor_p99", `   floor p99, ${n} in flight`, pe.inFlight.floorP99, "ms"),
+    F("prov.par.over_floor", "   p50 - floor p50", pe.inFlight.overFloor, "ms", target(pe.inFlight.overFloor, "<=", 2)),
+    F("scale.session.rps", `3. At ${seeded}: session auth`, ss.oursRps, "req/s"),
+    F("scale.session.rps_ratio", "   throughput, scaled / empty", ss.oursRps / se.oursRps, "x", target(ss.oursRps / se.oursRps, ">=", 0.9)),
+    F("scale.session.p99", "   p99", ss.oursP99, "ms"),
+    F("scale.session.p99_ratio", "   p99, empty / scaled", se.oursP99 / ss.oursP99, "x", target(se.oursP99 / ss.oursP99, ">=", 0.9)),
+    F("scale.session.cpu_ratio", "   CPU per request, empty / scaled (noise-robust)", se.oursCpuUs / ss.oursCpuUs, "x"),
+    F("scale.session.ref_ratio", "   ours / reference at scale", ss.ratio, "x"),
+    F("scale.prov.seq.p50", "   provisioning sequential p50", ps.sequential.p50, "ms"),
+    F("scale.prov.seq.ratio", "   sequential p50, empty / scaled", pe.sequential.p50 / ps.sequential.p50, "x",
+      target(pe.sequential.p50 / ps.sequential.p50, ">=", 0.9)),
+    F("scale.prov.seq.over_floor", "   sequential p50 - floor p50", ps.sequential.overFloor, "ms"),
+    F("scale.prov.par.p50", `   provisioning ${n} in flight p50`, ps.inFlight.p50, "ms"),
+    F("scale.prov.par.ratio", `   ${n} in flight p50, empty / scaled`, pe.inFlight.p50 / ps.inFlight.p50, "x",
+      target(pe.inFlight.p50 / ps.inFlight.p50, ">=", 0.9)),
+    F("start.ms", "4. Start: spawn to first 200 on /health", median(empty.startMs), "ms", target(median(empty.startMs), "<=", 1000)),
+    F("start.rss", `   RSS after ${P.rssRequests.toLocaleString("en")} requests`, median(empty.rssMb), "MB", target(median(empty.rssMb), "<=", 150)),
+    F("scale.start.ms", `   start at ${seeded}`, median(scaled.startMs), "ms", target(median(scaled.startMs), "<=", 1000)),
+    F("scale.start.rss", `   RSS at ${seeded}`, median(scaled.rssMb), "MB", target(median(scaled.rssMb), "<=", 150)),
+    F("attack.idle_p99", "5. Session auth p99, idle", attack.idleP99, "ms"),
+    F("attack.flood_p99", `   p99 during a wrong-password flood (${P.attack.floodConnections} conns)`, attack.floodP99, "ms"),
+    F("attack.ratio", "   flood / idle", attack.ratio, "x", target(attack.ratio, "<=", 2)),
+    F("attack.flood_rps", "   flood answered (401/429)", attack.floodRps, "req/s"),
+    F("attack.session_rps", "   session auth throughput during the flood", attack.sessionRpsUnderFlood, "req/s")
+  ]
+  return {
+    generatedAt: new Date().toISOString(),
+    command: ["node bench/run.mjs", ...process.argv.slice(2)].join(" "),
+    mode: args.quick ? "quick" : "full",
+    durationS: round((performance.now() - t0) / 1000, 1),
+    machine: machine(),
+    daemon: path.relative(ROOT, DAEMON_BIN),
+    nice: Number(process.env.BENCH_NICE ?? 0),
+    params: P,
+    figures,
+    problems,
+    seed,
+    raw: { empty, scaled }
+  }
+}
+
+const renderTable = (results) => {
+  const rows = results.figures.map((f) => [
+    f.label,
+    `${typeof f.value === "number" ? f.value.toLocaleString("en", { maximumFractionDigits: 2 }) : f.value} ${f.unit}`,
+    f.target ?? "",
+    f.pass === undefined ? "" : f.pass ? "ok" : "MISS",
+    f.otherCpuCores >= 0.05 ? f.otherCpuCores.toFixed(2) : ""
+  ])
+  const head = ["figure", "value", "target", "", "other CPU"]
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
+  const line = (cells) => `| ${cells.map((c, i) => (i === 1 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(" | ")} |`
+  const m = results.machine
+  return [
+    `WAIaaS bench (${results.mode}) — ${m.nproc} cores ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node}, ${m.os}; ` +
+    `commit ${m.commit ?? "?"}${m.uncommittedFiles ? ` + ${m.uncommittedFiles} uncommitted files` : ""}; ${results.durationS} s`,
+    line(head),
+    line(widths.map((w) => "-".repeat(w))),
+    ...rows.map(line),
+    "Medians over rounds (each round alternates the two sides of a comparison); provisioning: percentiles of the " +
+    "latencies pooled over small interleaved batches of the daemon and its floor.",
+    "other CPU: the most CPU (in cores) that processes other than the bench's used during any run behind the figure; " +
+    "blank when under 0.05 (a quiet machine)."
+  ].join("\n")
+}
+
+try {
+  await main()
+} catch (error) {
+  process.stderr.write(`bench failed: ${error?.stack ?? error}\n(logs in ${work}; kept)\n`)
+  args.keep = true
+  process.exitCode = 1
+} finally {
+  await cleanup()
+}

@@ -112,12 +112,14 @@ export const reissueTokenFile = Effect.fn("TokenFileSync.reissue")(function*(ses
   const signer = yield* TokenSigner
   const sessions = yield* SessionRepo
   return yield* (yield* WalletLocks).withLock(session.walletId)(Effect.gen(function*() {
+    // `session` was read before the lock: a provisioning may have replaced it since (and written its own
+    // file), which this must then leave alone. A renewal that finished first fails the compare-and-set.
+    const current = yield* sessions.findActiveMcp(session.walletId, yield* nowSeconds)
+    if (Option.isNone(current) || current.value.id !== session.id) return false
     const token = yield* signer.sign(
       new TokenClaims({ sub: session.id, wlt: session.walletId, iat: session.issuedAt, exp: session.expiresAt })
     )
     const tokenHash = signer.fingerprint(token)
-    // Under the lock a concurrent renewal or provisioning either finished first (then this fails and its
-    // newer token stays) or waits for this one.
     if (!(yield* sessions.replaceToken(session.id, session.tokenHash, { ...tokenFieldsOf(session), tokenHash }))) {
       return false
     }
@@ -135,14 +137,28 @@ export const reissueTokenFile = Effect.fn("TokenFileSync.reissue")(function*(ses
 })
 
 /**
- * At start, after a crash or a kill: every active MCP session whose file is missing or stale gets a freshly
- * signed token written (the token itself is never stored, so it cannot be rewritten as it was), then every
- * file that belongs to no active MCP session is removed.
+ * Whether the session's file needs a fresh token: it is missing or stale, or it still holds a token signed
+ * before the last secret rotation (the rotation was killed, or could not write it), which stops working
+ * when the grace window ends.
+ */
+const needsReissue = (session: Session) =>
+  Effect.gen(function*() {
+    const content = yield* (yield* TokenFiles).read(session.walletId)
+    const signer = yield* TokenSigner
+    if (Option.isNone(content) || signer.fingerprint(content.value) !== session.tokenHash) return true
+    return !(yield* signer.signedWithCurrentSecret(content.value))
+  })
+
+/**
+ * At start, after a crash or a kill, and every minute: every active MCP session whose file is missing,
+ * stale or signed with the previous secret gets a freshly signed token written (the token itself is never
+ * stored, so it cannot be rewritten as it was), then every file that belongs to no active MCP session is
+ * removed.
  */
 export const repairTokenFiles = Effect.fn("TokenFileSync.repair")(function*() {
   let reissued = 0
   for (const session of yield* (yield* SessionRepo).listActiveMcp(yield* nowSeconds)) {
-    if ((yield* tokenFileState(session)) !== "matches" && (yield* reissueTokenFile(session))) reissued++
+    if ((yield* needsReissue(session)) && (yield* reissueTokenFile(session))) reissued++
   }
   const removed = yield* reconcileTokenFiles()
   return { reissued, removed }

@@ -11,6 +11,11 @@ export class TokenSigner extends Context.Tag("waiaas/TokenSigner")<TokenSigner, 
   readonly sign: (claims: TokenClaims) => Effect.Effect<Redacted.Redacted<string>>
   /** Accepts the current and the previous secret; time comes from `Clock`. */
   readonly verify: (token: Redacted.Redacted<string>) => Effect.Effect<TokenClaims, InvalidToken | TokenExpired>
+  /**
+   * Whether the current secret signed the token (expired or not). False for one signed before the last
+   * rotation: it still verifies during the grace window, but not after.
+   */
+  readonly signedWithCurrentSecret: (token: Redacted.Redacted<string>) => Effect.Effect<boolean>
   /** sha256 of the full token, hex: the only form in which a token is stored. */
   readonly fingerprint: (token: Redacted.Redacted<string>) => string
   /** Makes a new current secret; the old one becomes the previous (replacing any older one). */

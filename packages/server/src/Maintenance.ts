@@ -1,4 +1,4 @@
-import { reconcileTokenFiles, repairTokenFiles, sweepExpiredSessions } from "@waiaas/domain"
+import { repairTokenFiles, sweepExpiredSessions } from "@waiaas/domain"
 import { Cause, Effect, Layer } from "effect"
 
 /** How often expired sessions are swept while the daemon runs. */
@@ -7,8 +7,9 @@ export const SWEEP_INTERVAL = "1 minute"
 /**
  * Start-up consistency, then the expiry sweeper: first expired sessions are swept (their files go), then
  * the token directory is repaired against the sessions table (after a crash), before anything listens.
- * The sweeper then runs every minute until the daemon stops, and reconciles the token directory too (a
- * file a failing disk kept from being removed goes once it can); a failed run is logged and retried.
+ * Both then run every minute until the daemon stops, so that what a failing disk kept from happening (a
+ * file not removed, a rotation's re-signed token not written) happens once it can; a failed run is logged
+ * and retried.
  */
 export const MaintenanceLive = Layer.scopedDiscard(Effect.gen(function*() {
   const swept = yield* sweepExpiredSessions()
@@ -18,8 +19,12 @@ export const MaintenanceLive = Layer.scopedDiscard(Effect.gen(function*() {
   )
   yield* sweepExpiredSessions().pipe(
     Effect.tap((handled) => handled > 0 ? Effect.logInfo("Expired sessions swept").pipe(Effect.annotateLogs({ handled })) : Effect.void),
-    Effect.zipRight(reconcileTokenFiles()),
-    Effect.tap((removed) => removed > 0 ? Effect.logInfo("Stale token files removed").pipe(Effect.annotateLogs({ removed })) : Effect.void),
+    Effect.zipRight(repairTokenFiles()),
+    Effect.tap(({ reissued, removed }) =>
+      reissued + removed > 0
+        ? Effect.logInfo("Token files repaired").pipe(Effect.annotateLogs({ reissuedTokenFiles: reissued, removedTokenFiles: removed }))
+        : Effect.void
+    ),
     Effect.catchAllCause((cause) => Effect.logError("Expiry sweep failed", Cause.pretty(cause))),
     Effect.delay(SWEEP_INTERVAL),
     Effect.forever,

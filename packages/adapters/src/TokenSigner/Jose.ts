@@ -134,9 +134,20 @@ export const makeTokenSignerJose = (
         return yield* verifySignature(raw.slice(TOKEN_PREFIX.length), accepted, nowMs, key)
       })
 
+      // jose reports an expired token only once its signature matched: expired is signed, too.
+      const signedWithCurrentSecret = (token: Redacted.Redacted<string>) =>
+        Effect.gen(function*() {
+          const raw = Redacted.value(token)
+          if (!raw.startsWith(TOKEN_PREFIX)) return false
+          const { current } = yield* secrets.state
+          const result = yield* verifyWith(raw.slice(TOKEN_PREFIX.length), current, new Date(yield* Clock.currentTimeMillis))
+          return Either.isRight(result) || result.left instanceof errors.JWTExpired
+        })
+
       return TokenSigner.of({
         sign,
         verify,
+        signedWithCurrentSecret,
         fingerprint,
         rotate: (now) => secrets.rotate(now),
         lastRotatedAt: Effect.map(secrets.state, (state) => Option.map(state.previous, (previous) => previous.rotatedAt))

@@ -73,6 +73,12 @@ export const TokenSignerMemory: Layer.Layer<TokenSigner, never, DaemonSettings> 
 
     const lastRotatedAt = Effect.map(Ref.get(generations), (state) => Option.map(state.previous, (p) => p.rotatedAt))
 
-    return TokenSigner.of({ sign, verify, fingerprint, rotate, lastRotatedAt })
+    const signedWithCurrentSecret = (token: Redacted.Redacted<string>) =>
+      Effect.gen(function*() {
+        const entry = (yield* Ref.get(issued)).get(Redacted.value(token))
+        return entry !== undefined && entry.generation === (yield* Ref.get(generations)).current
+      })
+
+    return TokenSigner.of({ sign, verify, signedWithCurrentSecret, fingerprint, rotate, lastRotatedAt })
   })
 )

@@ -216,6 +216,22 @@ export const tokenSignerContract = (name: string, makeLayer: () => Layer.Layer<T
         })
       ))
 
+    it.effect("signedWithCurrentSecret: true until the next rotation (expired or not), then false, even in the grace window", () =>
+      run((signer) =>
+        Effect.gen(function*() {
+          const before = yield* signer.sign(yield* claimsFor(60))
+          expect(yield* signer.signedWithCurrentSecret(before)).toBe(true)
+          yield* TestClock.adjust("61 seconds")
+          expect(yield* signer.signedWithCurrentSecret(before)).toBe(true) // expired, but ours
+          yield* signer.rotate(yield* nowSeconds)
+          expect(yield* signer.signedWithCurrentSecret(before)).toBe(false)
+          const after = yield* signer.sign(yield* claimsFor(86_400))
+          expect(yield* signer.signedWithCurrentSecret(after)).toBe(true)
+          expect(yield* signer.signedWithCurrentSecret(Redacted.make("wai_sess_a.b.c"))).toBe(false)
+          expect(yield* signer.signedWithCurrentSecret(Redacted.make("not a token"))).toBe(false)
+        })
+      ))
+
     it.effect("an expired token of the previous secret is expired inside the grace window, invalid after it", () =>
       run((signer) =>
         Effect.gen(function*() {

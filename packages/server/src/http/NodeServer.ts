@@ -1,6 +1,7 @@
 import { errorBody, type ErrorSpec, HeadersTooLarge, MalformedRequest, RequestTimeout, RouteNotFound } from "@waiaas/domain"
 import { randomUUID } from "node:crypto"
 import * as http from "node:http"
+import * as net from "node:net"
 import type { Duplex } from "node:stream"
 
 const reasonPhrase = (status: number) => http.STATUS_CODES[status] ?? "Error"
@@ -21,17 +22,46 @@ export const createHttpServer = (): http.Server => {
   server.headersTimeout = 10_000
   server.requestTimeout = 30_000
   closeQuietConnectionsOnShutdown(server)
+  // The response under way on each socket (Node answers one request of a connection after the other).
+  const answering = new WeakMap<Duplex, http.ServerResponse>()
+  server.on("request", (request: http.IncomingMessage, response: http.ServerResponse) => {
+    answering.set(request.socket, response)
+    response.once("close", () => {
+      if (answering.get(request.socket) === response) answering.delete(request.socket)
+    })
+  })
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (!socket.writable) return socket.destroy()
+    // Bytes after a complete request that are no request (pipelined junk) while that request is still
+    // being answered: answer it, then close. An error written now would come before its response and end
+    // the socket under it, and that response, never finished, would keep its request's fiber forever.
+    const pending = answering.get(socket)
+    if (pending !== undefined) {
+      if (!pending.headersSent) pending.shouldKeepAlive = false
+      pending.once("close", () => socket.end())
+      return releaseWhenDone(socket)
+    }
     const spec = clientErrorSpec(error.code)
     answerRaw(socket, spec, `Malformed HTTP request (${reasonPhrase(spec.status)})`)
   })
-  // CONNECT never reaches the request handler, and Node drops the connection without a word unless
-  // someone listens: we are no proxy.
+  // Upgrade (WebSocket, h2c) and CONNECT requests leave Node's HTTP handling with their socket, and we
+  // serve neither. Once answered (the HTTP app answers upgrades; CONNECT is answered here, or Node would
+  // drop it without a word), whatever else the client sends is read and dropped, so that its close is
+  // noticed and the socket released: unread, a request body kept the socket open for good.
+  server.on("upgrade", (_request: http.IncomingMessage, socket: Duplex) => releaseWhenDone(socket))
   server.on("connect", (request: http.IncomingMessage, socket: Duplex) => {
     answerRaw(socket, RouteNotFound.spec, `No route for CONNECT ${request.url ?? ""}`.slice(0, 200))
+    releaseWhenDone(socket)
   })
   return server
+}
+
+/** How long a socket taken out of HTTP handling may sit idle before it is closed. */
+const DETACHED_SOCKET_IDLE_MS = 10_000
+
+const releaseWhenDone = (socket: Duplex) => {
+  socket.resume()
+  if (socket instanceof net.Socket) socket.setTimeout(DETACHED_SOCKET_IDLE_MS, () => socket.destroy())
 }
 
 /** A JSON error written straight onto the socket, which is then closed. */

@@ -7,6 +7,7 @@ import * as fs from "node:fs"
 import * as http from "node:http"
 import * as os from "node:os"
 import * as path from "node:path"
+import { settingsFor } from "@waiaas/adapters/testing/stacks"
 import { HttpAppLive } from "../http/Http.js"
 import { createHttpServer } from "../http/NodeServer.js"
 
@@ -80,18 +81,8 @@ export class TestDaemon extends Context.Tag("test/TestDaemon")<TestDaemon, {
   readonly admin: (request: RawRequest) => Effect.Effect<RawResponse, Error>
 }>() {}
 
-export const testSettings = (dataDir: string, overrides: Partial<DaemonSettingsShape> = {}): DaemonSettingsShape => ({
-  dataDir,
-  baseUrl: "http://127.0.0.1:3100",
-  sessionTtl: 86400,
-  maxSessionsPerWallet: 5,
-  sessionAbsoluteLifetime: 30 * 86400,
-  maxRenewals: 30,
-  rotationGracePeriod: 300,
-  mcpCommand: "npx",
-  mcpArgs: ["@waiaas/mcp"],
-  ...overrides
-})
+/** The same settings the domain specs run with (adapters' test stacks). */
+export const testSettings = settingsFor
 
 /**
  * The real HTTP app on a random loopback port, over the SQLite stack in a temp data dir (or the memory

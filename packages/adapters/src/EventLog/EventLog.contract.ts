@@ -5,7 +5,7 @@ import {
   EventLog,
   type EventPage,
   type EventRecord,
-  type EventType,
+  EventType,
   IdGenerator,
   Notifier
 } from "@waiaas/domain"
@@ -21,16 +21,7 @@ export interface EventLogSubject {
   readonly makeBroken: () => Layer.Layer<Notifier>
 }
 
-const types: ReadonlyArray<EventType> = [
-  "SESSION_CREATED",
-  "SESSION_RENEWED",
-  "SESSION_REVOKED",
-  "SESSION_EXPIRED",
-  "MCP_TOKEN_PROVISIONED",
-  "SECRET_ROTATED",
-  "MASTER_AUTH_FAILED",
-  "WALLET_TERMINATED"
-]
+const types: ReadonlyArray<EventType> = EventType.literals
 
 /** Event `n`: every type in turn, with or without a wallet id, a session id and details. */
 export const eventNumber = (n: number): DomainEvent => ({

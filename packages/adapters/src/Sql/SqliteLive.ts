@@ -5,6 +5,7 @@ import { Cause, Effect, Layer, Option, Schedule } from "effect"
 import initial from "./migrations/00001_initial.js"
 import sessionLifecycle from "./migrations/00002_session_lifecycle.js"
 import events from "./migrations/00003_events.js"
+import { SqliteReader, SqliteReaderLive } from "./SqliteReader.js"
 
 /**
  * True for SQLite's "database is locked" family (SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT, ...): another process
@@ -19,7 +20,9 @@ export const isSqliteBusy = (u: unknown): u is SqlError.SqlError =>
 const isBusyCause = (cause: Cause.Cause<unknown>): boolean =>
   !Cause.isInterrupted(cause) && [...Cause.failures(cause), ...Cause.defects(cause)].some(isSqliteBusy)
 
-const busyBackoff = Schedule.exponential("20 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(5)))
+// Five retries after the first failure, 20, 40, 80, 160 and 320 ms apart (jittered).
+const firstBusyWait = "20 millis"
+const laterBusyWaits = Schedule.exponential("40 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(4)))
 
 const isSqlError = <E>(e: E): e is Extract<E, SqlError.SqlError> => e instanceof SqlError.SqlError
 
@@ -33,13 +36,20 @@ const isSqlError = <E>(e: E): e is Extract<E, SqlError.SqlError> => e instanceof
 export const retryBusy = <A, E, R>(
   effect: Effect.Effect<A, E, R>
 ): Effect.Effect<A, Exclude<E, SqlError.SqlError>, R> =>
-  Effect.flatMap(Effect.serviceOption(SqlClient.TransactionConnection), (transaction) =>
-    Option.isSome(transaction)
-      ? effect
-      : effect.pipe(Effect.sandbox, Effect.retry({ while: isBusyCause, schedule: busyBackoff }), Effect.unsandbox)
-  ).pipe(
-    Effect.catchIf(isSqlError, Effect.die)
-  ) as Effect.Effect<A, Exclude<E, SqlError.SqlError>, R> // tsc cannot see Exclude<E, Extract<E, X>> is Exclude<E, X>
+  // Nothing but a catch on the way of a success: this wraps every statement, and nearly all succeed.
+  Effect.catchAllCause(effect, (cause) =>
+    isBusyCause(cause)
+      ? Effect.flatMap(Effect.serviceOption(SqlClient.TransactionConnection), (transaction) =>
+        Option.isSome(transaction)
+          ? Effect.failCause(cause)
+          : Effect.zipRight(Effect.sleep(firstBusyWait), effect).pipe(
+            Effect.sandbox,
+            Effect.retry({ while: isBusyCause, schedule: laterBusyWaits }),
+            Effect.unsandbox
+          ))
+      : Effect.failCause(cause)).pipe(
+      Effect.catchIf(isSqlError, Effect.die)
+    ) as Effect.Effect<A, Exclude<E, SqlError.SqlError>, R> // tsc cannot see Exclude<E, Extract<E, X>> is Exclude<E, X>
 
 // better-sqlite3 waits 5 s on a lock by default; a CLI and the daemon may briefly contend, so wait longer.
 // foreign_keys is per connection and better-sqlite3 happens to enable it; say so rather than rely on it.
@@ -62,14 +72,18 @@ const Migrations = Layer.effectDiscard(
 ).pipe(Layer.provide(NodeContext.layer))
 
 /**
- * The database at `filename` (WAL mode), with pragmas set and migrations applied before anything uses it.
+ * The database at `filename` (WAL mode), with pragmas set and migrations applied before anything uses it,
+ * and a read-only connection for hot point reads (SqliteReader), opened once the schema is there.
  *
  * Startup failures (cannot open the file, a migration fails) are defects: the daemon cannot run without
  * its database, nothing can recover from them in-process, and the top level reports the cause and exits.
  */
-export const SqliteLive = (filename: string): Layer.Layer<SqlClient.SqlClient | SqliteClient.SqliteClient> =>
+export const SqliteLive = (
+  filename: string
+): Layer.Layer<SqlClient.SqlClient | SqliteClient.SqliteClient | SqliteReader> =>
   Migrations.pipe(
     Layer.provide(Pragmas),
     Layer.provideMerge(SqliteClient.layer({ filename })),
+    (migrated) => Layer.provideMerge(SqliteReaderLive(filename), migrated),
     Layer.orDie
   )

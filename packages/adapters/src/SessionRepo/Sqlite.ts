@@ -8,12 +8,11 @@ import {
   type SessionStatus,
   WalletId
 } from "@waiaas/domain"
-import { Effect, Layer, Schema } from "effect"
+import { Effect, Layer, Option, Schema } from "effect"
 import { retryBusy } from "../Sql/SqliteLive.js"
+import { pointRead, SqliteReader } from "../Sql/SqliteReader.js"
 
-/** A `sessions` row, decoded into a Session and encoded back; the one place that knows the column names. */
-const SessionFromRow = Schema.transform(
-  Schema.Struct({
+const SessionRow = Schema.Struct({
     id: SessionId,
     wallet_id: WalletId,
     token_hash: Schema.String,
@@ -27,26 +26,36 @@ const SessionFromRow = Schema.transform(
     revoked_at: Schema.NullOr(EpochSeconds),
     expired_at: Schema.NullOr(EpochSeconds),
     created_at: EpochSeconds
-  }),
+})
+
+/**
+ * The Session a row holds. Unchecked (the transform below checks its output; SqliteReader rows are trusted):
+ * every row was encoded from a valid Session on its way in, into a STRICT table whose CHECKs pin the rest.
+ */
+const sessionFromRow = (row: typeof SessionRow.Type): Session =>
+  new Session({
+    id: row.id,
+    walletId: row.wallet_id,
+    tokenHash: row.token_hash,
+    source: row.source,
+    ttl: row.ttl,
+    expiresAt: row.expires_at,
+    absoluteExpiresAt: row.absolute_expires_at,
+    renewalCount: row.renewal_count,
+    maxRenewals: row.max_renewals,
+    lastRenewedAt: row.last_renewed_at,
+    revokedAt: row.revoked_at,
+    expiredAt: row.expired_at,
+    createdAt: row.created_at
+  }, true)
+
+/** A `sessions` row, decoded into a Session and encoded back; the one place that knows the column names. */
+const SessionFromRow = Schema.transform(
+  SessionRow,
   Schema.typeSchema(Session),
   {
     strict: true,
-    decode: (row) =>
-      new Session({
-        id: row.id,
-        walletId: row.wallet_id,
-        tokenHash: row.token_hash,
-        source: row.source,
-        ttl: row.ttl,
-        expiresAt: row.expires_at,
-        absoluteExpiresAt: row.absolute_expires_at,
-        renewalCount: row.renewal_count,
-        maxRenewals: row.max_renewals,
-        lastRenewedAt: row.last_renewed_at,
-        revokedAt: row.revoked_at,
-        expiredAt: row.expired_at,
-        createdAt: row.created_at
-      }),
+    decode: (row) => sessionFromRow(row),
     encode: (session) => ({
       id: session.id,
       wallet_id: session.walletId,
@@ -84,11 +93,12 @@ const chunksOf = <A>(items: ReadonlyArray<A>, size: number): ReadonlyArray<Reado
  * serve it (`revoked_at IS NULL`, `expired_at IS NULL`, and `source = 'mcp'` as a literal, never a bound
  * parameter), so that the planner can prove the index applies; the plans are pinned by a test.
  */
-export const SessionRepoSqlite: Layer.Layer<SessionRepo, never, SqlClient.SqlClient> = Layer.effect(
+export const SessionRepoSqlite: Layer.Layer<SessionRepo, never, SqlClient.SqlClient | SqliteReader> = Layer.effect(
   SessionRepo,
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
 
+    const reader = yield* SqliteReader
     const findById = SqlSchema.findOne({
       Request: SessionId,
       Result: SessionFromRow,
@@ -130,9 +140,15 @@ export const SessionRepoSqlite: Layer.Layer<SessionRepo, never, SqlClient.SqlCli
         const row = yield* encodeRow(session)
         yield* sql`INSERT INTO sessions ${sql.insert(row)}`
       }, retryBusy, Effect.orDie),
-      findById: Effect.fn("SessionRepoSqlite.findById")(function*(id) {
-        return yield* findById(id)
-      }, retryBusy, Effect.orDie),
+      // Every agent request reads its session: untraced, and off SqliteReader outside transactions.
+      findById: (id) =>
+        pointRead(
+          Effect.map(
+            reader.first("SELECT * FROM sessions WHERE id = ?", [id]),
+            Option.map((row) => sessionFromRow(row as typeof SessionRow.Type))
+          ),
+          findById(id).pipe(retryBusy, Effect.orDie)
+        ),
       // Newest first straight off sessions_newest_first or a by-wallet one, where LIMIT stops the walk after
       // `limit` matches; ACTIVE sorts the live sessions instead (see newestFirst).
       list: Effect.fn("SessionRepoSqlite.list")(function*(query) {

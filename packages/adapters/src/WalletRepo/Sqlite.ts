@@ -1,11 +1,10 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
 import { Chain, EpochSeconds, Wallet, WalletId, WalletRepo, WalletStatus } from "@waiaas/domain"
-import { Effect, Layer, Schema } from "effect"
+import { Effect, Layer, Option, Schema } from "effect"
 import { retryBusy } from "../Sql/SqliteLive.js"
+import { pointRead, SqliteReader } from "../Sql/SqliteReader.js"
 
-/** A `wallets` row, decoded into a Wallet and encoded back; the one place that knows the column names. */
-const WalletFromRow = Schema.transform(
-  Schema.Struct({
+const WalletRow = Schema.Struct({
     id: WalletId,
     name: Schema.String,
     chain: Chain,
@@ -14,21 +13,31 @@ const WalletFromRow = Schema.transform(
     server_name: Schema.NullOr(Schema.String),
     created_at: EpochSeconds,
     updated_at: EpochSeconds
-  }),
+})
+
+/**
+ * The Wallet a row holds. Unchecked (the transform below checks its output; SqliteReader rows are trusted):
+ * every row was encoded from a valid Wallet on its way in, into a STRICT table whose CHECKs pin the rest.
+ */
+const walletFromRow = (row: typeof WalletRow.Type): Wallet =>
+  new Wallet({
+    id: row.id,
+    name: row.name,
+    chain: row.chain,
+    network: row.network,
+    status: row.status,
+    serverName: row.server_name,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at
+  }, true)
+
+/** A `wallets` row, decoded into a Wallet and encoded back; the one place that knows the column names. */
+const WalletFromRow = Schema.transform(
+  WalletRow,
   Schema.typeSchema(Wallet),
   {
     strict: true,
-    decode: (row) =>
-      new Wallet({
-        id: row.id,
-        name: row.name,
-        chain: row.chain,
-        network: row.network,
-        status: row.status,
-        serverName: row.server_name,
-        createdAt: row.created_at,
-        updatedAt: row.updated_at
-      }),
+    decode: (row) => walletFromRow(row),
     encode: (wallet) => ({
       id: wallet.id,
       name: wallet.name,
@@ -44,11 +53,12 @@ const WalletFromRow = Schema.transform(
 
 const encodeRow = Schema.encode(WalletFromRow)
 
-export const WalletRepoSqlite: Layer.Layer<WalletRepo, never, SqlClient.SqlClient> = Layer.effect(
+export const WalletRepoSqlite: Layer.Layer<WalletRepo, never, SqlClient.SqlClient | SqliteReader> = Layer.effect(
   WalletRepo,
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
 
+    const reader = yield* SqliteReader
     const findById = SqlSchema.findOne({
       Request: WalletId,
       Result: WalletFromRow,
@@ -66,9 +76,15 @@ export const WalletRepoSqlite: Layer.Layer<WalletRepo, never, SqlClient.SqlClien
         const row = yield* encodeRow(wallet)
         yield* sql`INSERT INTO wallets ${sql.insert(row)}`
       }, retryBusy, Effect.orDie),
-      findById: Effect.fn("WalletRepoSqlite.findById")(function*(id) {
-        return yield* findById(id)
-      }, retryBusy, Effect.orDie),
+      // Every agent request reads its wallet: untraced, and off SqliteReader outside transactions.
+      findById: (id) =>
+        pointRead(
+          Effect.map(
+            reader.first("SELECT * FROM wallets WHERE id = ?", [id]),
+            Option.map((row) => walletFromRow(row as typeof WalletRow.Type))
+          ),
+          findById(id).pipe(retryBusy, Effect.orDie)
+        ),
       list: list(undefined).pipe(retryBusy, Effect.orDie, Effect.withSpan("WalletRepoSqlite.list")),
       update: Effect.fn("WalletRepoSqlite.update")(function*(wallet) {
         const row = yield* encodeRow(wallet)

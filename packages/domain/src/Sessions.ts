@@ -34,7 +34,8 @@ export interface CreatedSession {
  * The token is signed before the transaction (signing is slow next to a row write). Inside it: the wallet
  * must exist and be active; an MCP session first revokes the wallet's previous MCP session, so that
  * re-provisioning frees its own slot; then the active count must be under the limit; then the row is
- * written. Any failure rolls all of it back.
+ * written and the events recorded (SESSION_REVOKED for the replaced one, SESSION_CREATED), in the same
+ * commit. Any failure rolls all of it back, events included.
  */
 export const createSession = Effect.fn("Sessions.create")(function*(input: CreateSessionInput) {
   const settings = yield* DaemonSettings
@@ -64,6 +65,8 @@ export const createSession = Effect.fn("Sessions.create")(function*(input: Creat
     createdAt: now
   })
 
+  const notifier = yield* Notifier
+
   const { replaced, wallet } = yield* transaction.atomically(Effect.gen(function*() {
     const wallet = yield* getActiveWallet(input.walletId)
     const replaced = input.source === "mcp" ? yield* revokeActiveMcp(input.walletId, now) : Option.none<Session>()
@@ -75,15 +78,15 @@ export const createSession = Effect.fn("Sessions.create")(function*(input: Creat
       })
     }
     yield* sessions.insert(session)
+    // Recorded in this transaction: one commit instead of one per event (the webhook still waits for it).
+    if (Option.isSome(replaced)) {
+      const old = replaced.value
+      yield* notifier.notify({ type: "SESSION_REVOKED", walletId: old.walletId, sessionId: old.id, at: now })
+    }
+    yield* notifier.notify({ type: "SESSION_CREATED", walletId: session.walletId, sessionId: id, at: now })
     return { replaced, wallet }
   }))
 
-  const notifier = yield* Notifier
-  yield* Option.match(replaced, {
-    onNone: () => Effect.void,
-    onSome: (old) => notifier.notify({ type: "SESSION_REVOKED", walletId: old.walletId, sessionId: old.id, at: now })
-  })
-  yield* notifier.notify({ type: "SESSION_CREATED", walletId: session.walletId, sessionId: id, at: now })
   return { wallet, session, token, replaced } satisfies CreatedSession
 })
 
@@ -117,32 +120,42 @@ export interface AuthenticatedSession {
 /**
  * sessionAuth: the signature and expiry (TokenSigner), then the row: it must exist, not be revoked, not be
  * expired, and hold this very token's hash, so that a replaced token stops working at once.
+ *
+ * Built once with its services (the auth middleware runs it on every agent request, where providing them
+ * each time costs more than the check), and untraced for the same reason.
  */
-export const authenticateSession = Effect.fn("Sessions.authenticate")(function*(token: Redacted.Redacted<string>) {
-  if (!looksLikeToken(Redacted.value(token))) {
-    return yield* new InvalidToken({ message: "Missing or malformed session token" })
-  }
+export const makeSessionAuthenticator = Effect.gen(function*() {
   const signer = yield* TokenSigner
-  const claims = yield* signer.verify(token)
-  const found = yield* (yield* SessionRepo).findById(claims.sub)
-  if (Option.isNone(found) || found.value.walletId !== claims.wlt) {
-    return yield* new InvalidToken({ message: "Session not found" })
-  }
-  const session = found.value
-  if (session.revokedAt !== null) {
-    return yield* new SessionRevoked({ message: "Session has been revoked" })
-  }
-  if (session.tokenHash !== signer.fingerprint(token)) {
-    return yield* new InvalidToken({ message: "Token has been superseded by a newer one" })
-  }
-  if (session.expiresAt <= (yield* nowSeconds)) {
-    return yield* new TokenExpired({ message: "Session has expired" })
-  }
-  return { session, claims } satisfies AuthenticatedSession
+  const sessions = yield* SessionRepo
+  return Effect.fnUntraced(function*(token: Redacted.Redacted<string>) {
+    if (!looksLikeToken(Redacted.value(token))) {
+      return yield* new InvalidToken({ message: "Missing or malformed session token" })
+    }
+    const claims = yield* signer.verify(token)
+    const found = yield* sessions.findById(claims.sub)
+    if (Option.isNone(found) || found.value.walletId !== claims.wlt) {
+      return yield* new InvalidToken({ message: "Session not found" })
+    }
+    const session = found.value
+    if (session.revokedAt !== null) {
+      return yield* new SessionRevoked({ message: "Session has been revoked" })
+    }
+    if (session.tokenHash !== signer.fingerprint(token)) {
+      return yield* new InvalidToken({ message: "Token has been superseded by a newer one" })
+    }
+    if (session.expiresAt <= (yield* nowSeconds)) {
+      return yield* new TokenExpired({ message: "Session has expired" })
+    }
+    return { session, claims } satisfies AuthenticatedSession
+  })
 })
 
-/** What `GET /v1/session` answers: the caller's own session and wallet. */
-export const describeSession = Effect.fn("Sessions.describe")(function*(auth: AuthenticatedSession) {
+/** sessionAuth for one token, with the services from the context (see makeSessionAuthenticator). */
+export const authenticateSession = (token: Redacted.Redacted<string>) =>
+  Effect.flatMap(makeSessionAuthenticator, (authenticate) => authenticate(token))
+
+/** What `GET /v1/session` answers: the caller's own session and wallet. Untraced: every agent request. */
+export const describeSession = Effect.fnUntraced(function*(auth: AuthenticatedSession) {
   const wallet = yield* (yield* WalletRepo).findById(auth.session.walletId)
   return {
     sessionId: auth.session.id,

@@ -1,8 +1,8 @@
 import {
-  authenticateSession,
   checkMasterPassword,
   InvalidToken,
   looksLikeToken,
+  makeSessionAuthenticator,
   MasterAuth,
   MasterPasswordStore,
   MasterPasswordThrottle,
@@ -10,7 +10,6 @@ import {
   PasswordHasher,
   RenewalAuth,
   SessionAuth,
-  SessionRepo,
   TokenSigner
 } from "@waiaas/domain"
 import { Effect, Layer, Redacted } from "effect"
@@ -29,12 +28,7 @@ export const MasterAuthLive = Layer.effect(
 /** sessionAuth: signature, expiry, session row, revocation and token hash, all in the domain program. */
 export const SessionAuthLive = Layer.effect(
   SessionAuth,
-  Effect.gen(function*() {
-    const context = yield* Effect.context<TokenSigner | SessionRepo>()
-    return SessionAuth.of({
-      sessionToken: (token) => authenticateSession(token).pipe(Effect.provide(context))
-    })
-  })
+  Effect.map(makeSessionAuthenticator, (authenticate) => SessionAuth.of({ sessionToken: authenticate }))
 )
 
 /** Renewal: only the signature and expiry here; the renewal program checks the session, in its order. */

@@ -8,7 +8,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { ADMIN_SECURITY_HEADERS, adminRelativePath, AdminStaticLive } from "./AdminStatic.js"
 import { createHttpServer } from "./NodeServer.js"
-import { RequestPolicyLive } from "./RequestPolicy.js"
+import { withRequestPolicy } from "./RequestPolicy.js"
 
 interface Answer {
   readonly status: number
@@ -73,7 +73,7 @@ const PortLive = Layer.effect(
 const serverWith = (root: string, policy = true) =>
   HttpApiBuilder.serve().pipe(
     Layer.provide(AdminStaticLive(root, { inactivityTimeoutSeconds: 42, rotationGracePeriodSeconds: 600 })),
-    Layer.provide(policy ? RequestPolicyLive : Layer.empty),
+    (serve) => policy ? withRequestPolicy(serve) : serve,
     Layer.provide(HttpApiBuilder.api(HttpApi.make("empty"))),
     Layer.provideMerge(PortLive),
     Layer.provideMerge(NodeHttpServer.layer(createHttpServer, { port: 0, host: "127.0.0.1" }))

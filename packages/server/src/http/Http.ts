@@ -1,6 +1,6 @@
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware } from "@effect/platform"
 import { Api } from "@waiaas/domain"
-import { Layer } from "effect"
+import { FiberRef, Layer } from "effect"
 import { AdminLive } from "../handlers/Admin.js"
 import { AgentLive } from "../handlers/Agent.js"
 import { HealthLive } from "../handlers/Health.js"
@@ -9,7 +9,7 @@ import { RenewalLive } from "../handlers/Renewal.js"
 import { SessionsLive } from "../handlers/Sessions.js"
 import { WalletsLive } from "../handlers/Wallets.js"
 import { MasterAuthLive, RenewalAuthLive, SessionAuthLive } from "./Auth.js"
-import { RequestPolicyLive } from "./RequestPolicy.js"
+import { withRequestPolicy } from "./RequestPolicy.js"
 
 /** The contract, implemented: every group's handlers and both auth middlewares. Needs the domain ports. */
 export const ApiLive = HttpApiBuilder.api(Api).pipe(
@@ -19,13 +19,14 @@ export const ApiLive = HttpApiBuilder.api(Api).pipe(
 
 /**
  * The HTTP app: API, request policy, OpenAPI and offline Swagger UI. Needs an HttpServer and the ports.
- * HTTP tracing spans are off: they cost more per request than the work of most routes, and nothing
- * collects them.
+ * Tracing is off while serving (every span, the HTTP ones and those of Effect.fn alike, is a no-op): spans
+ * cost more per request than the work of most routes, and nothing collects them.
  */
 export const HttpAppLive = HttpApiBuilder.serve().pipe(
   Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
-  Layer.provide(RequestPolicyLive),
+  withRequestPolicy,
   Layer.provide(ApiLive),
-  HttpMiddleware.withTracerDisabledWhen(() => true)
+  HttpMiddleware.withTracerDisabledWhen(() => true),
+  Layer.locally(FiberRef.currentTracerEnabled, false)
 )

@@ -20,7 +20,8 @@ import {
   ValidationFailed
 } from "@waiaas/domain"
 import { randomUUID } from "node:crypto"
-import { Cause, Clock, Effect, FiberRef, Option } from "effect"
+import { Cause, Clock, Effect, FiberRef, Layer, LogLevel, Option } from "effect"
+import { globalValue } from "effect/GlobalValue"
 import { errorResponse } from "./ErrorResponse.js"
 
 /** Largest request body accepted, in bytes. */
@@ -49,27 +50,54 @@ const redactTokens = (text: string): string => text.replace(TOKEN_LIKE, "[redact
 const requestIdFrom = (header: string | undefined): string =>
   header !== undefined && /^[A-Za-z0-9._:-]{1,128}$/.test(header) && redactTokens(header) === header ? header : randomUUID()
 
+/** When the request under way arrived, for its log line (set with its id, see CurrentRequestId). */
+const RequestStartedAt = globalValue(Symbol.for("waiaas/RequestStartedAt"), () => FiberRef.unsafeMake(0))
+
 /**
  * Every request passes here before and after HttpApi: request id, Host guard, body limit, one JSON error
  * shape for what HttpApi leaves empty (decode failures, unknown routes, malformed JSON, defects), security
- * headers and a request log line without query string, password or token.
+ * headers and a request log line without query string, password or token (`finalizeResponse`).
+ *
+ * `layer` is an HttpApiBuilder.serve(). The response part is installed once for the server rather than
+ * appended by each request.
  */
-export const RequestPolicyLive = HttpApiBuilder.middleware((app) =>
-  Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const requestId = requestIdFrom(request.headers["x-request-id"])
-    const startedAt = yield* Clock.currentTimeMillis
-    // FiberRef.set, not Effect.locally: declared errors are encoded after this middleware returns.
-    yield* FiberRef.set(CurrentRequestId, requestId)
-    yield* HttpApp.appendPreResponseHandler((req, response) => finalize(req, response, requestId, startedAt))
+export const withRequestPolicy = <A, E, R>(layer: Layer.Layer<A, E, R>) =>
+  Layer.locally(layer.pipe(Layer.provide(requestPolicy)), HttpApp.currentPreResponseHandlers, Option.some(finalizeResponse))
 
-    if (!isAllowedHost(request.headers.host)) {
-      return errorResponse(HostNotAllowed, requestId, `Host '${request.headers.host ?? ""}' is not allowed`)
-    }
-    const declaredLength = request.headers["content-length"]
-    if (declaredLength !== undefined && Number(declaredLength) > MAX_BODY_BYTES) {
-      return tooLarge(requestId)
-    }
+/** The request part: written without Effect.gen and with nothing but checks on the common path. */
+const requestPolicy = HttpApiBuilder.middleware((app): HttpApp.Default<never, HttpServerRequest.HttpServerRequest> =>
+  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+    const requestId = requestIdFrom(request.headers["x-request-id"])
+    // FiberRef.set, not Effect.locally: declared errors are encoded, and the response finalized, after this
+    // middleware returns.
+    const begin = Effect.zipRight(
+      FiberRef.set(CurrentRequestId, requestId),
+      Effect.flatMap(Clock.currentTimeMillis, (now) => FiberRef.set(RequestStartedAt, now))
+    )
+    return Effect.zipRight(begin, guarded(app, request, requestId))
+  })
+)
+
+const guarded = <E, R>(
+  app: HttpApp.Default<E, R>,
+  request: HttpServerRequest.HttpServerRequest,
+  requestId: string
+) => {
+  if (!isAllowedHost(request.headers.host)) {
+    return Effect.succeed(errorResponse(HostNotAllowed, requestId, `Host '${request.headers.host ?? ""}' is not allowed`))
+  }
+  const declaredLength = request.headers["content-length"]
+  if (declaredLength !== undefined && Number(declaredLength) > MAX_BODY_BYTES) {
+    return Effect.succeed(tooLarge(requestId))
+  }
+  const handled = (forwarded: HttpServerRequest.HttpServerRequest) =>
+    Effect.catchAllCause(
+      // never touch `app` itself: it is shared by every request
+      forwarded === request ? app : Effect.provideService(app, HttpServerRequest.HttpServerRequest, forwarded),
+      (cause) => mapCause(cause, requestId)
+    )
+  if (!HttpMethod.hasBody(request.method)) return handled(request)
+  return Effect.gen(function*() {
     let forwarded = request
     if (declaredLength === undefined && request.headers["transfer-encoding"] !== undefined) {
       const body = yield* readCapped(request)
@@ -82,12 +110,9 @@ export const RequestPolicyLive = HttpApiBuilder.middleware((app) =>
     }
     const unreadable = yield* unreadableBody(forwarded)
     if (Option.isSome(unreadable)) return errorResponse(InvalidJson, requestId, unreadable.value)
-    // never touch `app` itself: it is shared by every request
-    return yield* Effect.provideService(app, HttpServerRequest.HttpServerRequest, forwarded).pipe(
-      Effect.catchAllCause((cause) => mapCause(cause, requestId))
-    )
+    return yield* handled(forwarded)
   })
-)
+}
 
 /** JSON nested deeper is refused before decoding: our bodies are flat, and describing a decode failure of a
  * value nested thousands deep overflows the stack. */
@@ -100,7 +125,6 @@ export const MAX_JSON_DEPTH = 32
  */
 const unreadableBody = (request: HttpServerRequest.HttpServerRequest) =>
   Effect.gen(function*() {
-    if (!HttpMethod.hasBody(request.method)) return Option.none<string>()
     // The content type exactly as HttpApi reads it: missing or empty means JSON.
     const contentType = (request.headers["content-type"] || "application/json").toLowerCase().trim()
     if (contentType.includes("multipart/form-data")) {
@@ -243,13 +267,11 @@ const pathOf = (url: string): string => {
 }
 
 /** Runs on every response, including those HttpApi made empty: request id, headers, log line. */
-const finalize = (
+const finalizeResponse = (
   request: HttpServerRequest.HttpServerRequest,
-  response: HttpServerResponse.HttpServerResponse,
-  requestId: string,
-  startedAt: number
+  response: HttpServerResponse.HttpServerResponse
 ) =>
-  Effect.gen(function*() {
+  Effect.flatMap(FiberRef.get(CurrentRequestId), (requestId) => {
     let out = response
     if (out.status >= 400 && out.body._tag === "Empty") {
       out = errorResponse(InternalError, requestId, `Request failed with status ${out.status}`)
@@ -261,15 +283,20 @@ const finalize = (
       // API answers carry tokens and must never be cached; static assets say otherwise themselves.
       "cache-control": out.headers["cache-control"] ?? "no-store"
     })
-    const durationMs = (yield* Clock.currentTimeMillis) - startedAt
-    yield* Effect.logInfo("request").pipe(
-      Effect.annotateLogs({
-        method: request.method,
-        path: redactTokens(pathOf(request.url)), // a token put in the path by mistake stays out of the log
-        status: out.status,
-        durationMs,
-        requestId
-      })
-    )
-    return out
+    return Effect.as(logRequest(request, out.status, requestId), out)
   })
+
+/** The request's log line, when info lines are wanted at all (the annotations cost more than the check). */
+const logRequest = (request: HttpServerRequest.HttpServerRequest, status: number, requestId: string) =>
+  Effect.flatMap(FiberRef.get(FiberRef.currentMinimumLogLevel), (minimum) =>
+    LogLevel.greaterThan(minimum, LogLevel.Info) ? Effect.void : Effect.flatMap(
+      Effect.zip(Clock.currentTimeMillis, FiberRef.get(RequestStartedAt)),
+      ([now, startedAt]) =>
+        Effect.logInfo("request").pipe(Effect.annotateLogs({
+          method: request.method,
+          path: redactTokens(pathOf(request.url)), // a token put in the path by mistake stays out of the log
+          status,
+          durationMs: now - startedAt,
+          requestId
+        }))
+    ))

@@ -2,7 +2,8 @@
 import { Command, Options, ValidationError } from "@effect/cli"
 import { NodeContext, NodeHttpClient, NodeRuntime } from "@effect/platform-node"
 import { McpClientId, VERSION } from "@waiaas/domain"
-import { Effect, Logger } from "effect"
+import { Effect } from "effect"
+import { BatchedLogFmt } from "./BatchedLogFmt.js"
 import { mcpSetup } from "./cli/McpSetup.js"
 import { status } from "./cli/Status.js"
 
@@ -82,6 +83,6 @@ cli(process.argv).pipe(
   Effect.catchIf(ValidationError.isValidationError, () => Effect.sync(() => void (process.exitCode = 1))),
   Effect.catchAll(reportFailure),
   Effect.provide(NodeContext.layer),
-  Effect.provide(Logger.logFmt),
+  Effect.provide(BatchedLogFmt),
   NodeRuntime.runMain({ disablePrettyLogger: true })
 )

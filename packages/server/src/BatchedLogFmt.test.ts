@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Logger } from "effect"
 import { makeBatchedLogger } from "./BatchedLogFmt.js"
+import { RequestLine } from "./RequestLine.js"
 
 const nextTurn = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
 
@@ -38,5 +39,23 @@ describe("BatchedLogFmt", () => {
       yield* nextTurn
       flush()
       expect(writes).toHaveLength(1)
+    }))
+
+  it.live("renders a request line as logfmt would render the same fields as annotations", () =>
+    Effect.gen(function*() {
+      const lines: Array<string> = []
+      const { flush, logger } = makeBatchedLogger((text) => lines.push(...text.trimEnd().split("\n")))
+      const withLogger = Effect.provide(Logger.replace(Logger.defaultLogger, logger))
+      const fields = { method: "GET", path: "/v1/a b=\"c\"", status: 401, durationMs: 3, requestId: "req-1" }
+      yield* Effect.logInfo(new RequestLine(fields.method, fields.path, fields.status, fields.durationMs, fields.requestId))
+        .pipe(withLogger)
+      yield* Effect.logInfo("request").pipe(Effect.annotateLogs(fields), withLogger)
+      flush()
+      const pairsOf = (line: string) =>
+        line.replace(/^timestamp=\S+ level=INFO fiber=#\d+ /, "").match(/\w+=("(?:[^"\\]|\\.)*"|\S*)/g)!.sort()
+      expect(lines).toHaveLength(2)
+      expect(pairsOf(lines[0]!)).toEqual(pairsOf(lines[1]!))
+      expect(lines[0]).toContain(`path=${JSON.stringify(fields.path)}`)
+      expect(String(new RequestLine("GET", "/x", 200, 1, "r"))).toBe("message=request method=GET path=/x status=200 durationMs=1 requestId=r")
     }))
 })

@@ -1,7 +1,20 @@
-import { Effect, Layer, Logger } from "effect"
+import { Cause, Effect, FiberId, HashMap, Layer, List, Logger } from "effect"
+import { RequestLine } from "./RequestLine.js"
 
 /**
- * A logger that renders lines as `Logger.logFmt` does and hands them to `write` in batches: once per turn
+ * Logger.logfmtLogger, with a short way for the request line: a lone RequestLine message without cause,
+ * annotations or spans is rendered straight from its fields, to the same logfmt.
+ */
+const logfmt = Logger.make<unknown, string>((options) => {
+  const message = Array.isArray(options.message) && options.message.length === 1 ? options.message[0] : options.message
+  return message instanceof RequestLine && Cause.isEmpty(options.cause) && HashMap.isEmpty(options.annotations) &&
+      List.isNil(options.spans)
+    ? `timestamp=${options.date.toISOString()} level=${options.logLevel.label} fiber=${FiberId.threadName(options.fiberId)} ${message.pairs()}`
+    : Logger.logfmtLogger.log(options)
+})
+
+/**
+ * A logger that renders lines as `Logger.logFmt` does (see logfmt) and hands them to `write` in batches: once per turn
  * of the event loop, and at once on `flush`. Under load the daemon logs a line per request, and one write
  * per line costs more than the request.
  */
@@ -15,7 +28,7 @@ export const makeBatchedLogger = (write: (text: string) => void) => {
     pending.length = 0
     write(text)
   }
-  const logger = Logger.map(Logger.logfmtLogger, (line) => {
+  const logger = Logger.map(logfmt, (line) => {
     pending.push(line)
     if (!scheduled) {
       scheduled = true

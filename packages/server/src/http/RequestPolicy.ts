@@ -20,8 +20,9 @@ import {
   ValidationFailed
 } from "@waiaas/domain"
 import { randomUUID } from "node:crypto"
-import { Cause, Clock, Effect, FiberRef, Layer, LogLevel, Option } from "effect"
+import { Cause, Clock, Effect, FiberRef, Layer, Option } from "effect"
 import { globalValue } from "effect/GlobalValue"
+import { RequestLine } from "../RequestLine.js"
 import { errorResponse } from "./ErrorResponse.js"
 
 /** Largest request body accepted, in bytes. */
@@ -47,7 +48,7 @@ const redactTokens = (text: string): string => text.replace(TOKEN_LIKE, "[redact
  * A caller's request id is echoed (and logged) only if it is short and plain, so it cannot forge log
  * lines, and does not look like a token.
  */
-const requestIdFrom = (header: string | undefined): string =>
+export const requestIdFrom = (header: string | undefined): string =>
   header !== undefined && /^[A-Za-z0-9._:-]{1,128}$/.test(header) && redactTokens(header) === header ? header : randomUUID()
 
 /** When the request under way arrived, for its log line (set with its id, see CurrentRequestId). */
@@ -277,26 +278,23 @@ const finalizeResponse = (
       out = errorResponse(InternalError, requestId, `Request failed with status ${out.status}`)
         .pipe(HttpServerResponse.setStatus(out.status))
     }
-    out = HttpServerResponse.setHeaders(out, {
-      "x-request-id": requestId,
-      "x-content-type-options": "nosniff",
-      // API answers carry tokens and must never be cached; static assets say otherwise themselves.
-      "cache-control": out.headers["cache-control"] ?? "no-store"
-    })
-    return Effect.as(logRequest(request, out.status, requestId), out)
+    out = HttpServerResponse.setHeaders(out, securityHeaders(requestId, out.headers["cache-control"]))
+    return Effect.as(
+      Effect.flatMap(FiberRef.get(RequestStartedAt), (startedAt) => logRequest(request.method, request.url, out.status, requestId, startedAt)),
+      out
+    )
   })
 
-/** The request's log line, when info lines are wanted at all (the annotations cost more than the check). */
-const logRequest = (request: HttpServerRequest.HttpServerRequest, status: number, requestId: string) =>
-  Effect.flatMap(FiberRef.get(FiberRef.currentMinimumLogLevel), (minimum) =>
-    LogLevel.greaterThan(minimum, LogLevel.Info) ? Effect.void : Effect.flatMap(
-      Effect.zip(Clock.currentTimeMillis, FiberRef.get(RequestStartedAt)),
-      ([now, startedAt]) =>
-        Effect.logInfo("request").pipe(Effect.annotateLogs({
-          method: request.method,
-          path: redactTokens(pathOf(request.url)), // a token put in the path by mistake stays out of the log
-          status,
-          durationMs: now - startedAt,
-          requestId
-        }))
-    ))
+/** The headers every answer carries. */
+export const securityHeaders = (requestId: string, cacheControl?: string) => ({
+  "x-request-id": requestId,
+  "x-content-type-options": "nosniff",
+  // API answers carry tokens and must never be cached; static assets say otherwise themselves.
+  "cache-control": cacheControl ?? "no-store"
+})
+
+/** The request's log line (a RequestLine message: see there why not annotations). */
+export const logRequest = (method: string, url: string, status: number, requestId: string, startedAt: number) =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) =>
+    // a token put in the path by mistake stays out of the log
+    Effect.logInfo(new RequestLine(method, redactTokens(pathOf(url)), status, now - startedAt, requestId)))

@@ -1,6 +1,7 @@
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
 import { Api } from "@waiaas/domain"
-import { FiberRef, Layer } from "effect"
+import { Effect, FiberRef, Layer } from "effect"
 import { AdminLive } from "../handlers/Admin.js"
 import { AgentLive } from "../handlers/Agent.js"
 import { HealthLive } from "../handlers/Health.js"
@@ -9,7 +10,9 @@ import { RenewalLive } from "../handlers/Renewal.js"
 import { SessionsLive } from "../handlers/Sessions.js"
 import { WalletsLive } from "../handlers/Wallets.js"
 import { MasterAuthLive, RenewalAuthLive, SessionAuthLive } from "./Auth.js"
+import { createHttpServer } from "./NodeServer.js"
 import { withRequestPolicy } from "./RequestPolicy.js"
+import { makeSessionFastPath } from "./SessionFastPath.js"
 
 /** The contract, implemented: every group's handlers and both auth middlewares. Needs the domain ports. */
 export const ApiLive = HttpApiBuilder.api(Api).pipe(
@@ -30,3 +33,10 @@ export const HttpAppLive = HttpApiBuilder.serve().pipe(
   HttpMiddleware.withTracerDisabledWhen(() => true),
   Layer.locally(FiberRef.currentTracerEnabled, false)
 )
+
+/** The node:http server the app runs on, with GET /v1/session answered before it (SessionFastPath). */
+export const HttpServerLive = (listen: { readonly port: number; readonly host: string }) =>
+  Layer.unwrapEffect(Effect.map(
+    makeSessionFastPath,
+    (preRoute) => NodeHttpServer.layer(() => createHttpServer({ preRoute }), listen)
+  ))

@@ -13,23 +13,58 @@ const clientErrorSpec = (code: string | undefined): ErrorSpec =>
     ? RequestTimeout.spec
     : MalformedRequest.spec
 
+/** Answers a request itself (true), or leaves it to the HTTP app (false, having touched nothing). */
+export type PreRoute = (request: http.IncomingMessage, response: http.ServerResponse) => boolean
+
+type RequestObserver = (request: http.IncomingMessage, response: http.ServerResponse) => void
+
+/**
+ * Node's server with one change to its dispatch: every request is shown to the observers, then offered to
+ * `preRoute`, and only if that declines emitted to the 'request' listeners (the HTTP app's). Node has no
+ * way to answer a request before a listener added later, and NodeHttpServer adds its own.
+ */
+class PreRoutedServer extends http.Server {
+  constructor(
+    options: http.ServerOptions,
+    private readonly observers: ReadonlyArray<RequestObserver>,
+    private readonly preRoute: PreRoute
+  ) {
+    super(options)
+  }
+
+  override emit(event: string | symbol, ...args: Array<any>): boolean {
+    if (event === "request") {
+      const [request, response] = args as [http.IncomingMessage, http.ServerResponse]
+      for (const observe of this.observers) observe(request, response)
+      if (this.preRoute(request, response)) return true
+    }
+    return super.emit(event as string, ...args)
+  }
+}
+
 /**
  * The node:http server under the daemon. Requests without a Host header reach our Host guard (Node would
  * answer them with a bare 400), and requests Node cannot parse at all still get the JSON error shape.
+ * `preRoute` may answer requests before the HTTP app (see PreRoutedServer).
  */
-export const createHttpServer = (): http.Server => {
-  const server = http.createServer({ requireHostHeader: false, maxHeaderSize: 16 * 1024 })
-  server.headersTimeout = 10_000
-  server.requestTimeout = 30_000
-  closeQuietConnectionsOnShutdown(server)
+export const createHttpServer = (options: { readonly preRoute?: PreRoute } = {}): http.Server => {
   // The response under way on each socket (Node answers one request of a connection after the other).
   const answering = new WeakMap<Duplex, http.ServerResponse>()
-  server.on("request", (request: http.IncomingMessage, response: http.ServerResponse) => {
+  const trackAnswering: RequestObserver = (request, response) => {
     answering.set(request.socket, response)
     response.once("close", () => {
       if (answering.get(request.socket) === response) answering.delete(request.socket)
     })
-  })
+  }
+  const shutdown = quietConnectionsClosedOnShutdown()
+  const server = new PreRoutedServer(
+    { requireHostHeader: false, maxHeaderSize: 16 * 1024 },
+    [trackAnswering, shutdown.observe],
+    options.preRoute ?? (() => false)
+  )
+  server.headersTimeout = 10_000
+  server.requestTimeout = 30_000
+  shutdown.install(server)
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (!socket.writable) return socket.destroy()
     // Bytes after a complete request that are no request (pipelined junk) while that request is still
@@ -80,14 +115,10 @@ const answerRaw = (socket: Duplex, spec: ErrorSpec, message: string) => {
  * connection without a request in flight is ended at once, and the others as soon as their response is
  * sent: in-flight requests still finish.
  */
-const closeQuietConnectionsOnShutdown = (server: http.Server) => {
+const quietConnectionsClosedOnShutdown = () => {
   const inFlight = new Map<Duplex, number>()
   let closing = false
-  server.on("connection", (socket: Duplex) => {
-    inFlight.set(socket, 0)
-    socket.once("close", () => inFlight.delete(socket))
-  })
-  server.on("request", (request: http.IncomingMessage, response: http.ServerResponse) => {
+  const observe: RequestObserver = (request, response) => {
     const socket = request.socket
     inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1)
     response.once("close", () => {
@@ -95,12 +126,19 @@ const closeQuietConnectionsOnShutdown = (server: http.Server) => {
       inFlight.set(socket, left)
       if (closing && left === 0) socket.destroy()
     })
-  })
-  const close = server.close.bind(server)
-  server.close = (callback?: (error?: Error) => void) => {
-    closing = true
-    close(callback)
-    for (const [socket, requests] of inFlight) if (requests === 0) socket.destroy()
-    return server
   }
+  const install = (server: http.Server) => {
+    server.on("connection", (socket: Duplex) => {
+      inFlight.set(socket, 0)
+      socket.once("close", () => inFlight.delete(socket))
+    })
+    const close = server.close.bind(server)
+    server.close = (callback?: (error?: Error) => void) => {
+      closing = true
+      close(callback)
+      for (const [socket, requests] of inFlight) if (requests === 0) socket.destroy()
+      return server
+    }
+  }
+  return { observe, install }
 }

@@ -1,5 +1,4 @@
 import { HttpServer } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
 import { MemoryStack, SqliteStack, testArgon2Params, TokenFilesFaulty } from "@waiaas/adapters"
 import { type DaemonSettingsShape, ensureMasterPassword } from "@waiaas/domain"
 import { Context, Effect, Layer, Logger, LogLevel, Redacted, type Ref } from "effect"
@@ -8,8 +7,7 @@ import * as http from "node:http"
 import * as os from "node:os"
 import * as path from "node:path"
 import { settingsFor } from "@waiaas/adapters/testing/stacks"
-import { HttpAppLive } from "../http/Http.js"
-import { createHttpServer } from "../http/NodeServer.js"
+import { HttpAppLive, HttpServerLive } from "../http/Http.js"
 
 export const TEST_PASSWORD = "correct horse battery staple"
 
@@ -118,7 +116,7 @@ export const TestDaemonLive = (options: {
       }
     }))
     return Layer.mergeAll(daemon, HttpAppLive).pipe(
-      Layer.provideMerge(NodeHttpServer.layer(createHttpServer, { port: 0, host: "127.0.0.1" })),
+      Layer.provideMerge(HttpServerLive({ port: 0, host: "127.0.0.1" })),
       Layer.provideMerge(stack),
       // Request lines would drown the test output; warnings and errors still show.
       Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))

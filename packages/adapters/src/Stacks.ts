@@ -1,4 +1,4 @@
-import { DaemonSettings, type DaemonSettingsShape, MasterPasswordThrottle, WalletLocks } from "@waiaas/domain"
+import { DaemonSettings, type DaemonSettingsShape, MasterPasswordThrottle, TokenFileRepairs, WalletLocks } from "@waiaas/domain"
 import { Layer } from "effect"
 import * as path from "node:path"
 import { EventLogMemory } from "./EventLog/Memory.js"
@@ -52,6 +52,7 @@ export const MemoryStack = (settings: DaemonSettingsShape) =>
       PasswordHasherMemory,
       IdGeneratorSequential,
       WalletLocks.layer,
+      TokenFileRepairs.layer,
       MasterPasswordThrottle.layer,
       Layer.succeed(DaemonSettings, settings)
     ))
@@ -84,6 +85,7 @@ export const SqliteStack = (options: SqliteStackOptions) => {
       PasswordHasherArgon2(options.argon2 ?? productionArgon2Params),
       IdGeneratorUuidV7,
       WalletLocks.layer,
+      TokenFileRepairs.layer,
       MasterPasswordThrottle.layer,
       Layer.succeed(DaemonSettings, options.settings)
     ))

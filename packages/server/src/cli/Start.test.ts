@@ -47,6 +47,28 @@ describe("waiaas start (the built CLI, as a process)", () => {
     await stopDaemon(second)
   })
 
+  it("checks every token file at start only after an unclean stop (a kill), not after a clean one", async () => {
+    const dataDir = tempDir()
+    await stopDaemon(await spawnDaemon({ dataDir, password: PASSWORD }))
+    // Written while the daemon was stopped, by something else: a clean stop left the directory consistent,
+    // so the daemon does not look; after a kill it checks every file, and this one has no session.
+    const planted = path.join(dataDir, "mcp-tokens", "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b")
+    fs.writeFileSync(planted, "wai_sess_planted.planted.planted\n", { mode: 0o600 })
+    const afterCleanStop = await spawnDaemon({ dataDir, password: PASSWORD })
+    expect(await health(afterCleanStop)).toBe(200)
+    expect(afterCleanStop.output()).toContain("not rechecked (clean stop)")
+    expect(fs.existsSync(planted)).toBe(true)
+    afterCleanStop.child.kill("SIGKILL")
+    await afterCleanStop.exited
+
+    const afterKill = await spawnDaemon({ dataDir, password: PASSWORD })
+    expect(await health(afterKill)).toBe(200)
+    expect(afterKill.output()).toMatch(/reissuedTokenFiles=0 removedTokenFiles=1/)
+    expect(fs.existsSync(planted)).toBe(false)
+    expect(await stopDaemon(afterKill)).toBe(0)
+    expect(fs.existsSync(path.join(dataDir, "daemon.lock"))).toBe(false)
+  })
+
   it("exits non-zero before listening when the password differs from the first start's", async () => {
     const dataDir = tempDir()
     await stopDaemon(await spawnDaemon({ dataDir, password: PASSWORD }))

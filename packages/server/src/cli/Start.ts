@@ -1,10 +1,8 @@
-import { NodeHttpServer } from "@effect/platform-node"
 import { type Argon2Params, dataDirLayout, loadDaemonConfig, SqliteStack, toDaemonSettings } from "@waiaas/adapters"
 import { ensureMasterPassword } from "@waiaas/domain"
 import { Effect, Layer, Logger, LogLevel } from "effect"
-import { createHttpServer } from "../http/NodeServer.js"
 import { AdminStaticLive, defaultAdminRoot } from "../http/AdminStatic.js"
-import { HttpAppLive } from "../http/Http.js"
+import { HttpAppLive, HttpServerLive } from "../http/Http.js"
 import { MaintenanceLive } from "../Maintenance.js"
 import { bundledMcpServer } from "./BundledMcpServer.js"
 import { acquireDataDirLock, ensureDataDir, resolveDataDir } from "./DataDir.js"
@@ -35,7 +33,7 @@ export const startDaemon = (options: StartOptions) =>
     const dataDir = resolveDataDir(options.env)
     yield* ensureDataDir(dataDir)
     const layout = dataDirLayout(dataDir)
-    yield* acquireDataDirLock(dataDir, layout.lockFile)
+    const lock = yield* acquireDataDirLock(dataDir, layout.lockFile)
     const config = yield* loadDaemonConfig(dataDir, options.env)
     const mcpServer = bundledMcpServer()
     const settings = toDaemonSettings(config, dataDir, mcpServer)
@@ -47,8 +45,11 @@ export const startDaemon = (options: StartOptions) =>
       if (!mcpServer.built && config.mcp.command === undefined) {
         yield* Effect.logWarning(`The MCP server is not built (${mcpServer.args[0]}); run \`npm run build\` before pasting a snippet`)
       }
-      yield* Layer.build(MaintenanceLive)
-      const server = NodeHttpServer.layer(createHttpServer, { port: config.daemon.port, host: config.daemon.hostname })
+      yield* Layer.build(MaintenanceLive({
+        repairAllAtStart: lock.previousShutdown === "unclean",
+        onStop: (workLeft) => lock.stopsClean(!workLeft)
+      }))
+      const server = HttpServerLive({ port: config.daemon.port, host: config.daemon.hostname })
       const adminUi = AdminStaticLive(defaultAdminRoot(), {
         inactivityTimeoutSeconds: config.daemon.admin_timeout,
         rotationGracePeriodSeconds: config.security.rotation_grace_period

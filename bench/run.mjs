@@ -11,7 +11,7 @@
 //                                    session-auth and provisioning loads; top frames to bench/profiles/*.txt
 //
 // Every load comes from autocannon in its own process (bench/lib/load.mjs); the daemon is the built CLI
-// (`packages/server/dist/bin.js start`, or BENCH_DAEMON_BIN); the reference server is
+// (`packages/server/bin/waiaas.js start`, as users run it, or BENCH_DAEMON_BIN); the reference server is
 // bench/reference-server.mjs on the same database; the provisioning floor is bench/lib/floor.mjs. Each
 // figure is the median over rounds, the two sides of a comparison alternating within each round
 // (provisioning: percentiles of latencies pooled over small alternating batches).
@@ -107,8 +107,10 @@ const outFile = args.out ?? (args.quick
 const t0 = performance.now()
 const log = (message) => process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${message}\n`)
 
-if (!fs.existsSync(DAEMON_BIN)) {
-  process.stderr.write(`bench: ${DAEMON_BIN} does not exist; build first (npx tsc -b)\n`)
+// The launcher is in git; what it runs is built.
+const built = process.env.BENCH_DAEMON_BIN ?? path.join(ROOT, "packages/server/dist/bundle/waiaas.js")
+if (!fs.existsSync(built)) {
+  process.stderr.write(`bench: ${built} does not exist; build first (npm run build)\n`)
   process.exit(1)
 }
 

@@ -8,8 +8,26 @@ import { fileURLToPath } from "node:url"
 
 export const BENCH_DIR = path.dirname(path.dirname(fileURLToPath(import.meta.url)))
 export const ROOT = path.dirname(BENCH_DIR)
-/** The built CLI under test; BENCH_DAEMON_BIN points at another build (e.g. a patched copy, to compare). */
-export const DAEMON_BIN = process.env.BENCH_DAEMON_BIN ?? path.join(ROOT, "packages/server/dist/bin.js")
+/**
+ * The CLI under test, as users run it (`npm start`, `waiaas start`): the launcher, whose shebang carries its
+ * launch settings. BENCH_DAEMON_BIN points at another build (e.g. a patched copy, to compare).
+ */
+export const DAEMON_BIN = process.env.BENCH_DAEMON_BIN ?? path.join(ROOT, "packages/server/bin/waiaas.js")
+
+/**
+ * The environment and node flags of a launcher's `#!/usr/bin/env -S VAR=value … node --flag …` line, so
+ * that the daemon runs with exactly those while the bench still adds its own flags (profiling, nice).
+ */
+export const launchSettingsOf = (bin) => {
+  const first = fs.readFileSync(bin, "utf8").split("\n", 1)[0]
+  const match = /^#!\/usr\/bin\/env -S (.*)$/.exec(first)
+  if (match === null) return { env: {}, nodeArgs: [] }
+  const words = match[1].trim().split(/\s+/)
+  const nodeAt = words.indexOf("node")
+  if (nodeAt === -1) throw new Error(`${bin}: the shebang does not run node: ${first}`)
+  const env = Object.fromEntries(words.slice(0, nodeAt).map((word) => [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)]))
+  return { env, nodeArgs: words.slice(nodeAt + 1) }
+}
 
 /**
  * BENCH_NICE=-10 (run.mjs --nice -10): every process the bench starts runs at that nice value, all its
@@ -88,7 +106,8 @@ export const startDaemon = async ({ dataDir, password, logFile, env = {}, nodeAr
   const t0 = performance.now()
   // BENCH_DAEMON_NODE_ARGS="--max-semi-space-size=8": node flags for the daemon, for an A/B comparison.
   const extraNodeArgs = (process.env.BENCH_DAEMON_NODE_ARGS ?? "").split(" ").filter(Boolean)
-  const child = node([...extraNodeArgs, ...nodeArgs, bin, "start"], {
+  const launch = launchSettingsOf(bin)
+  const child = node([...launch.nodeArgs, ...extraNodeArgs, ...nodeArgs, bin, "start"], {
     cwd: ROOT,
     stdio: ["ignore", out, out],
     env: {
@@ -97,6 +116,7 @@ export const startDaemon = async ({ dataDir, password, logFile, env = {}, nodeAr
       WAIAAS_DATA_DIR: dataDir,
       WAIAAS_DAEMON_PORT: String(port),
       WAIAAS_MASTER_PASSWORD: password,
+      ...launch.env,
       // BENCH_DAEMON_ENV='{"WAIAAS_DAEMON_LOG_LEVEL":"warning"}': extra settings for an A/B comparison.
       ...JSON.parse(process.env.BENCH_DAEMON_ENV ?? "{}"),
       ...env

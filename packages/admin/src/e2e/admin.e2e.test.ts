@@ -11,7 +11,7 @@ import { type BrowserContext, chromium, type Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 
 const REPO = fileURLToPath(new URL("../../../../", import.meta.url))
-const BIN = process.env.WAIAAS_E2E_DAEMON_BIN ?? path.join(REPO, "packages/server/dist/bin.js")
+const BIN = process.env.WAIAAS_E2E_DAEMON_BIN ?? path.join(REPO, "packages/server/dist/bundle/waiaas.js")
 const ADMIN_INDEX = path.join(REPO, "packages/admin/dist/index.html")
 const SHOTS = path.join(REPO, "screenshots/admin")
 const CHROMIUM = process.env.WAIAAS_E2E_CHROMIUM ?? "/usr/bin/chromium"

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url"
 // The built programs: the root `npm test` builds them before running the tests
 // (while developing: `npx tsc -b packages/mcp packages/server`).
 export const MCP_MAIN = fileURLToPath(new URL("../../dist/main.js", import.meta.url))
-export const DAEMON_BIN = fileURLToPath(new URL("../../../server/dist/bin.js", import.meta.url))
+export const DAEMON_BIN = fileURLToPath(new URL("../../../server/dist/bundle/waiaas.js", import.meta.url))
 
 export const MASTER_PASSWORD = "correct horse battery staple"
 

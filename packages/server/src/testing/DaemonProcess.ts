@@ -5,8 +5,11 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
-/** The built CLI; `npm test` builds before it runs the tests. */
-export const BIN = fileURLToPath(new URL("../../dist/bin.js", import.meta.url))
+/** The built (bundled) CLI, what bin/waiaas.js runs; `npm test` builds before it runs the tests. */
+export const BIN = fileURLToPath(new URL("../../dist/bundle/waiaas.js", import.meta.url))
+
+/** The `waiaas` command itself: run as an executable, so that its shebang's launch settings apply. */
+export const LAUNCHER = fileURLToPath(new URL("../../bin/waiaas.js", import.meta.url))
 
 export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -37,10 +40,13 @@ export const spawnDaemon = async (options: {
   readonly port?: number
   readonly env?: Record<string, string>
   readonly args?: ReadonlyArray<string>
+  /** Through LAUNCHER, as users run it, rather than `node BIN`. */
+  readonly viaLauncher?: boolean
 }): Promise<DaemonProcess> => {
   const port = options.port ?? await freePort()
   let output = ""
-  const child = spawn(process.execPath, [BIN, ...(options.args ?? ["start"])], {
+  const args = options.args ?? ["start"]
+  const child = spawn(options.viaLauncher ? LAUNCHER : process.execPath, options.viaLauncher ? args : [BIN, ...args], {
     env: {
       PATH: process.env.PATH ?? "",
       HOME: options.dataDir,

@@ -12,7 +12,7 @@ import {
   SessionRevoked,
   TokenExpired
 } from "@waiaas/domain"
-import { Effect, Redacted, Runtime, Schema } from "effect"
+import { Clock, Effect, Redacted, Runtime, Schema } from "effect"
 import type * as http from "node:http"
 import type { PreRoute } from "./NodeServer.js"
 import { isAllowedHost, logRequest, requestIdFrom, securityHeaders } from "./RequestPolicy.js"
@@ -39,40 +39,35 @@ export const makeSessionFastPath = Effect.gen(function*() {
   const authenticate = yield* makeSessionAuthenticator
   const run = Runtime.runCallback(yield* Effect.runtime<Effect.Effect.Context<ReturnType<typeof describeSession>>>())
 
+  // Written with pipes rather than Effect.gen, and the request id set only where an error body reads it:
+  // this runs on every agent request.
   const answer = (token: string, requestId: string, response: http.ServerResponse, method: string, url: string) =>
-    Effect.gen(function*() {
-      const startedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-      const [status, body] = yield* authenticate(Redacted.make(token)).pipe(
+    Effect.flatMap(Clock.currentTimeMillis, (startedAt) =>
+      authenticate(Redacted.make(token)).pipe(
         Effect.flatMap(describeSession),
-        Effect.flatMap(encodeSuccess),
-        Effect.map((view) => [200, view] as const),
-        Effect.catchTags({
-          InvalidToken: (error) => failed(InvalidToken.spec, error),
-          TokenExpired: (error) => failed(TokenExpired.spec, error),
-          SessionRevoked: (error) => failed(SessionRevoked.spec, error)
-        }),
+        Effect.flatMap((view) => Effect.orDie(encodeSuccess(view))),
+        Effect.map((view): Answer => [200, view]),
+        Effect.catchAll((error) => failed(error, requestId)),
         Effect.catchAllCause((cause) =>
           Effect.as(
             Effect.logError("Request failed with an unexpected error", cause),
             [
               InternalError.spec.status,
               errorBody(InternalError.spec, { message: "Internal error; see the daemon log for this request id" }, requestId)
-            ] as const
+            ] satisfies Answer
           )
         ),
-        Effect.locally(CurrentRequestId, requestId)
-      )
-      yield* Effect.sync(() => {
-        const json = JSON.stringify(body)
-        response.writeHead(status, {
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(json),
-          ...securityHeaders(requestId)
+        Effect.flatMap(([status, body]) => {
+          const json = JSON.stringify(body)
+          response.writeHead(status, {
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(json),
+            ...securityHeaders(requestId)
+          })
+          response.end(json)
+          return logRequest(method, url, status, requestId, startedAt)
         })
-        response.end(json)
-      })
-      yield* logRequest(method, url, status, requestId, startedAt)
-    })
+      ))
 
   return ((request, response) => {
     const authorization = request.headers.authorization
@@ -88,6 +83,20 @@ export const makeSessionFastPath = Effect.gen(function*() {
   }) satisfies PreRoute
 })
 
+type Answer = readonly [status: number, body: unknown]
+
+type SessionAuthFailure = typeof SessionAuth.failure.Type
+
+const failureSpecs: { readonly [Tag in SessionAuthFailure["_tag"]]: ErrorSpec } = {
+  InvalidToken: InvalidToken.spec,
+  TokenExpired: TokenExpired.spec,
+  SessionRevoked: SessionRevoked.spec
+}
+
 /** A declared failure of sessionAuth, as HttpApi encodes it (the schema reads the request id). */
-const failed = (spec: ErrorSpec, error: typeof SessionAuth.failure.Type) =>
-  Effect.map(Effect.orDie(encodeFailure(error)), (body) => [spec.status, body] as const)
+const failed = (error: SessionAuthFailure, requestId: string) =>
+  encodeFailure(error).pipe(
+    Effect.orDie,
+    Effect.map((body): Answer => [failureSpecs[error._tag].status, body]),
+    Effect.locally(CurrentRequestId, requestId)
+  )

@@ -38,8 +38,11 @@ export const ensureMasterPassword = Effect.fn("MasterPassword.ensure")(function*
   return "verified" as const
 })
 
-/** 429 while a lockout lasts: checked before a password is looked at, and again right before it is verified. */
-const refuseWhileLocked = Effect.gen(function*() {
+/**
+ * 429 while a lockout lasts: checked before a password is looked at, and again right before it is verified;
+ * the server also checks it before routing, so that a flood of guesses costs next to nothing.
+ */
+export const refuseWhileLocked = Effect.gen(function*() {
   const now = yield* nowSeconds
   const { lockedUntil } = yield* Ref.get((yield* MasterPasswordThrottle).state)
   if (now < lockedUntil) {

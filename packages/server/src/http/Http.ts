@@ -12,6 +12,7 @@ import { WalletsLive } from "../handlers/Wallets.js"
 import { MasterAuthLive, RenewalAuthLive, SessionAuthLive } from "./Auth.js"
 import { createHttpServer } from "./NodeServer.js"
 import { withRequestPolicy } from "./RequestPolicy.js"
+import { makeMasterLockoutFastPath } from "./MasterLockoutFastPath.js"
 import { makeSessionFastPath } from "./SessionFastPath.js"
 
 /** The contract, implemented: every group's handlers and both auth middlewares. Needs the domain ports. */
@@ -34,9 +35,13 @@ export const HttpAppLive = HttpApiBuilder.serve().pipe(
   Layer.locally(FiberRef.currentTracerEnabled, false)
 )
 
-/** The node:http server the app runs on, with GET /v1/session answered before it (SessionFastPath). */
+/**
+ * The node:http server the app runs on, with two kinds of request answered before it: GET /v1/session
+ * (SessionFastPath) and master-password guesses during a lockout (MasterLockoutFastPath).
+ */
 export const HttpServerLive = (listen: { readonly port: number; readonly host: string }) =>
   Layer.unwrapEffect(Effect.map(
-    makeSessionFastPath,
-    (preRoute) => NodeHttpServer.layer(() => createHttpServer({ preRoute }), listen)
+    Effect.all([makeSessionFastPath, makeMasterLockoutFastPath]),
+    ([session, lockout]) =>
+      NodeHttpServer.layer(() => createHttpServer({ preRoute: (request, response) => session(request, response) || lockout(request, response) }), listen)
   ))

@@ -1,8 +1,4 @@
-import { HttpServer } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { SqliteStack, testArgon2Params } from "@waiaas/adapters"
-import { settingsFor } from "@waiaas/adapters/testing/stacks"
 import {
   ensureMasterPassword,
   nowSeconds,
@@ -13,13 +9,9 @@ import {
   TokenSigner,
   WalletId
 } from "@waiaas/domain"
-import { Context, Effect, Layer, Logger, LogLevel, Redacted } from "effect"
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
-import { rawRequest, type RawRequest, type RawResponse, TEST_PASSWORD } from "../testing/TestDaemon.js"
-import { HttpAppLive } from "./Http.js"
-import { createHttpServer } from "./NodeServer.js"
+import { Effect, Redacted } from "effect"
+import { comparable, TempSqliteStack, twoServers } from "../testing/PreRouteHarness.js"
+import { rawRequest, type RawRequest, TEST_PASSWORD } from "../testing/TestDaemon.js"
 import { makeSessionFastPath } from "./SessionFastPath.js"
 
 // GET /v1/session is answered by SessionFastPath before the HTTP app. Two servers over one database: `fast`
@@ -27,60 +19,11 @@ import { makeSessionFastPath } from "./SessionFastPath.js"
 // id, which must be the one in the x-request-id header, and only the requests meant for the fast path may
 // reach it.
 
-const portOf = (context: Context.Context<HttpServer.HttpServer>) => {
-  const address = Context.get(context, HttpServer.HttpServer).address
-  return address._tag === "TcpAddress" ? address.port : 0
-}
-
-const Servers = Effect.gen(function*() {
-  const claimed: Array<string> = []
-  const fastPath = yield* makeSessionFastPath
-  const fast = yield* Layer.build(Layer.fresh(HttpAppLive).pipe(Layer.provideMerge(NodeHttpServer.layer(
-    () =>
-      createHttpServer({
-        preRoute: (request, response) => {
-          const took = fastPath(request, response)
-          if (took) claimed.push(String(request.headers["x-case"]))
-          return took
-        }
-      }),
-    { port: 0, host: "127.0.0.1" }
-  ))))
-  const app = yield* Layer.build(Layer.fresh(HttpAppLive).pipe(
-    Layer.provideMerge(NodeHttpServer.layer(() => createHttpServer(), { port: 0, host: "127.0.0.1" }))
-  ))
-  return { claimed, fastPort: portOf(fast), appPort: portOf(app) }
-})
-
-const Stack = Layer.unwrapScoped(Effect.gen(function*() {
-  const dataDir = yield* Effect.acquireRelease(
-    Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "waiaas-fast-"))),
-    (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-  )
-  return SqliteStack({ settings: settingsFor(dataDir), argon2: testArgon2Params })
-})).pipe(Layer.provide(Logger.minimumLogLevel(LogLevel.Warning)))
-
-/** What must be equal: everything but the request id, which must be the header's. */
-const comparable = (answer: RawResponse) => {
-  const requestId = answer.headers["x-request-id"]
-  expect(typeof requestId).toBe("string")
-  if (answer.status >= 400) expect(answer.json.requestId).toBe(requestId)
-  const { requestId: _, ...body } = answer.json ?? {}
-  return {
-    status: answer.status,
-    body,
-    contentType: answer.headers["content-type"],
-    nosniff: answer.headers["x-content-type-options"],
-    cacheControl: answer.headers["cache-control"],
-    contentLength: answer.headers["content-length"] === undefined ? undefined : "present"
-  }
-}
-
 describe("SessionFastPath", () => {
   it.scopedLive("answers GET /v1/session exactly as the HTTP app does, and leaves every other form to it", () =>
     Effect.gen(function*() {
       yield* ensureMasterPassword(Redacted.make(TEST_PASSWORD))
-      const { appPort, claimed, fastPort } = yield* Servers
+      const { appPort, claimed, fastPort } = yield* twoServers(makeSessionFastPath)
       const admin = (request: RawRequest) =>
         rawRequest(appPort, { ...request, headers: { "x-master-password": TEST_PASSWORD, ...request.headers } })
 
@@ -160,5 +103,5 @@ describe("SessionFastPath", () => {
         statuses.add(`${answer.status} ${answer.json?.code ?? ""}`)
       }
       expect([...statuses].sort()).toEqual(["200 ", "401 INVALID_TOKEN", "401 SESSION_REVOKED", "401 TOKEN_EXPIRED"])
-    }).pipe(Effect.provide(Stack)))
+    }).pipe(Effect.provide(TempSqliteStack)))
 })

@@ -8,9 +8,9 @@ import {
   type SessionStatus,
   WalletId
 } from "@waiaas/domain"
-import { Effect, Layer, Option, Schema } from "effect"
+import { Effect, Layer, Schema } from "effect"
 import { retryBusy } from "../Sql/SqliteLive.js"
-import { pointRead, SqliteReader } from "../Sql/SqliteReader.js"
+import { findByIdOutsideTransactions, SqliteReader } from "../Sql/SqliteReader.js"
 
 const SessionRow = Schema.Struct({
     id: SessionId,
@@ -141,14 +141,12 @@ export const SessionRepoSqlite: Layer.Layer<SessionRepo, never, SqlClient.SqlCli
         yield* sql`INSERT INTO sessions ${sql.insert(row)}`
       }, retryBusy, Effect.orDie),
       // Every agent request reads its session: untraced, and off SqliteReader outside transactions.
-      findById: (id) =>
-        pointRead(
-          Effect.map(
-            reader.first("SELECT * FROM sessions WHERE id = ?", [id]),
-            Option.map((row) => sessionFromRow(row as typeof SessionRow.Type))
-          ),
-          findById(id).pipe(retryBusy, Effect.orDie)
-        ),
+      findById: findByIdOutsideTransactions({
+        reader,
+        table: "sessions",
+        fromRow: sessionFromRow,
+        inTransaction: (id: SessionId) => findById(id).pipe(retryBusy, Effect.orDie)
+      }),
       // Newest first straight off sessions_newest_first or a by-wallet one, where LIMIT stops the walk after
       // `limit` matches; ACTIVE sorts the live sessions instead (see newestFirst).
       list: Effect.fn("SessionRepoSqlite.list")(function*(query) {

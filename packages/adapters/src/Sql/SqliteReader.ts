@@ -17,6 +17,24 @@ export class SqliteReader extends Context.Tag("@waiaas/adapters/SqliteReader")<S
   readonly first: (sql: string, params: ReadonlyArray<string | number>) => Effect.Effect<Option.Option<unknown>>
 }>() {}
 
+/**
+ * A repo's findById: the row of `table` with that primary key, mapped by `fromRow`, off SqliteReader outside
+ * a transaction; `inTransaction` (the repo's own statement) inside one.
+ */
+export const findByIdOutsideTransactions = <Id extends string, Row, A, E, R>(options: {
+  readonly reader: SqliteReader["Type"]
+  readonly table: "sessions" | "wallets"
+  readonly fromRow: (row: Row) => A
+  readonly inTransaction: (id: Id) => Effect.Effect<Option.Option<A>, E, R>
+}) => {
+  const sql = `SELECT * FROM ${options.table} WHERE id = ?`
+  return (id: Id) =>
+    pointRead(
+      Effect.map(options.reader.first(sql, [id]), Option.map((row) => options.fromRow(row as Row))),
+      options.inTransaction(id)
+    )
+}
+
 export const SqliteReaderLive = (filename: string): Layer.Layer<SqliteReader> =>
   Layer.scoped(
     SqliteReader,

@@ -1,8 +1,8 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
 import { Chain, EpochSeconds, Wallet, WalletId, WalletRepo, WalletStatus } from "@waiaas/domain"
-import { Effect, Layer, Option, Schema } from "effect"
+import { Effect, Layer, Schema } from "effect"
 import { retryBusy } from "../Sql/SqliteLive.js"
-import { pointRead, SqliteReader } from "../Sql/SqliteReader.js"
+import { findByIdOutsideTransactions, SqliteReader } from "../Sql/SqliteReader.js"
 
 const WalletRow = Schema.Struct({
     id: WalletId,
@@ -77,14 +77,12 @@ export const WalletRepoSqlite: Layer.Layer<WalletRepo, never, SqlClient.SqlClien
         yield* sql`INSERT INTO wallets ${sql.insert(row)}`
       }, retryBusy, Effect.orDie),
       // Every agent request reads its wallet: untraced, and off SqliteReader outside transactions.
-      findById: (id) =>
-        pointRead(
-          Effect.map(
-            reader.first("SELECT * FROM wallets WHERE id = ?", [id]),
-            Option.map((row) => walletFromRow(row as typeof WalletRow.Type))
-          ),
-          findById(id).pipe(retryBusy, Effect.orDie)
-        ),
+      findById: findByIdOutsideTransactions({
+        reader,
+        table: "wallets",
+        fromRow: walletFromRow,
+        inTransaction: (id: WalletId) => findById(id).pipe(retryBusy, Effect.orDie)
+      }),
       list: list(undefined).pipe(retryBusy, Effect.orDie, Effect.withSpan("WalletRepoSqlite.list")),
       update: Effect.fn("WalletRepoSqlite.update")(function*(wallet) {
         const row = yield* encodeRow(wallet)

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto"
+import { createHash, webcrypto } from "node:crypto"
 import { DaemonSettings, InvalidToken, TOKEN_PREFIX, TokenClaims, TokenExpired, TokenSigner } from "@waiaas/domain"
 import { Clock, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
 import { errors, jwtVerify, SignJWT } from "jose"
@@ -12,6 +12,14 @@ const decodeClaims = Schema.decodeUnknown(TokenClaims)
 // Messages are fixed strings: neither the token nor jose's reason (which may quote claims) leaves this module.
 const invalidToken = () => new InvalidToken({ message: "Invalid session token" })
 const tokenExpired = () => new TokenExpired({ message: "Session token has expired" })
+
+/** An HS256 key, imported once; jose takes it as is where it would import raw bytes on every call. */
+type HmacKey = webcrypto.CryptoKey
+
+const importHmacKey = (secret: Uint8Array) =>
+  Effect.promise(() =>
+    webcrypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"])
+  )
 
 /** sha256 of the full token, prefix included, as hex: the form in which the database keeps it. */
 const fingerprint = (token: Redacted.Redacted<string>): string =>
@@ -66,6 +74,16 @@ export const makeTokenSignerJose = (
       // Insertion-ordered, so the first key is the oldest entry: evicted first when full.
       const verified = new Map<string, Verified>()
 
+      // By the secret's identity (JwtSecrets keeps each one as the same array while it is in use), so a
+      // retired secret's key goes with it.
+      const hmacKeys = new WeakMap<Uint8Array, HmacKey>()
+      const hmacKeyFor = (secret: Uint8Array): Effect.Effect<HmacKey> => {
+        const known = hmacKeys.get(secret)
+        return known !== undefined ? Effect.succeed(known) : Effect.tap(importHmacKey(secret), (key) => {
+          hmacKeys.set(secret, key)
+        })
+      }
+
       const remember = (key: string, entry: Verified) => {
         if (cacheSize === 0) return
         verified.delete(key)
@@ -83,25 +101,26 @@ export const makeTokenSignerJose = (
       }
 
       const sign = Effect.fn("TokenSigner.sign")(function*(claims: TokenClaims) {
-        const { current } = yield* secrets.state
+        const key = yield* hmacKeyFor((yield* secrets.state).current)
         const jwt = yield* Effect.promise(() =>
           new SignJWT({ sub: claims.sub, wlt: claims.wlt, iat: claims.iat, exp: claims.exp })
             .setProtectedHeader({ alg: ALGORITHM, typ: "JWT" })
-            .sign(current)
+            .sign(key)
         )
         return Redacted.make(TOKEN_PREFIX + jwt)
       })
 
       const verifyWith = (jwt: string, secret: Uint8Array, currentDate: Date) =>
-        Effect.tryPromise({
-          try: () =>
-            jwtVerify(jwt, secret, {
-              algorithms: [ALGORITHM],
-              requiredClaims: ["sub", "wlt", "iat", "exp"],
-              currentDate
-            }),
-          catch: (error) => error
-        }).pipe(Effect.either)
+        Effect.flatMap(hmacKeyFor(secret), (key) =>
+          Effect.tryPromise({
+            try: () =>
+              jwtVerify(jwt, key, {
+                algorithms: [ALGORITHM],
+                requiredClaims: ["sub", "wlt", "iat", "exp"],
+                currentDate
+              }),
+            catch: (error) => error
+          }).pipe(Effect.either))
 
       /** The HMAC check against each accepted secret, in order; remembers a success under `key`. */
       const verifySignature = Effect.fn("TokenSigner.verifySignature")(

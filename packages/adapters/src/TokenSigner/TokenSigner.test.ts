@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto"
-import { describe, expect, it } from "@effect/vitest"
+import { randomBytes, webcrypto } from "node:crypto"
+import { describe, expect, it, vi } from "@effect/vitest"
 import { TOKEN_PREFIX, TokenSigner } from "@waiaas/domain"
 import { Effect, Layer, Option, Redacted, TestClock } from "effect"
 import { SignJWT } from "jose"
@@ -205,5 +205,29 @@ describe("TokenSignerJose", () => {
         iat: START_MS / 1000,
         exp: START_MS / 1000 + 3600
       })
+    }))
+
+  it.effect("imports each secret's HMAC key once, not on every sign and verify", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(START_MS)
+      const [old, current] = [newSecret(), newSecret()]
+      const fromOld = yield* signWith(old)
+      const importKey = vi.spyOn(webcrypto.subtle, "importKey")
+      try {
+        yield* Effect.gen(function*() {
+          const signer = yield* TokenSigner
+          const tokens = [yield* signer.sign(yield* claimsFor(60)), yield* signer.sign(yield* claimsFor(120))]
+          for (const token of [...tokens, ...tokens, fromOld, fromOld]) yield* signer.verify(token)
+          yield* signer.signedWithCurrentSecret(fromOld)
+        }).pipe(Effect.provide(
+          makeTokenSignerJose({ verifiedCacheSize: 0 }).pipe(
+            Layer.provide(Layer.merge(secretsLayer(current, Option.some(old)), settingsWithGrace(GRACE_SECONDS)))
+          )
+        ))
+        // One for the current secret, one for the previous: none per call.
+        expect(importKey).toHaveBeenCalledTimes(2)
+      } finally {
+        importKey.mockRestore()
+      }
     }))
 })

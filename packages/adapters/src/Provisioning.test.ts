@@ -3,6 +3,7 @@ import {
   authenticateSession,
   createSession,
   createWallet,
+  EventLog,
   provisionMcpToken,
   SessionRepo,
   TokenFiles,
@@ -82,6 +83,35 @@ describe.each(stacks)("provisionMcpToken on the %s stack", (_, makeStack) => {
       expect((yield* authenticateSession(token)).session.expiresAt).toBe(result.expiresAt)
       yield* TestClock.adjust("1 second")
       expect((yield* Effect.flip(authenticateSession(token)))._tag).toBe("TokenExpired")
+    })))
+
+  it.effect("records SESSION_REVOKED, SESSION_CREATED, MCP_TOKEN_PROVISIONED in this order; a refused one nothing", () =>
+    run(Effect.gen(function*() {
+      const wallet = yield* createWallet({ name: "events" })
+      const sessions = yield* SessionRepo
+      const events = Effect.map(
+        Effect.flatMap(EventLog, (log) => log.page({ limit: 50 })),
+        (page) => page.items.map(({ at, sessionId, type, walletId }) => ({ type, walletId, sessionId, at })).reverse()
+      )
+      yield* provisionMcpToken(wallet.id)
+      const first = Option.getOrThrow(yield* sessions.findActiveMcp(wallet.id, NOW_MS / 1000))
+      yield* provisionMcpToken(wallet.id)
+      const second = Option.getOrThrow(yield* sessions.findActiveMcp(wallet.id, NOW_MS / 1000))
+      const at = NOW_MS / 1000
+      const expected = [
+        { type: "SESSION_CREATED", walletId: wallet.id, sessionId: first.id, at },
+        { type: "MCP_TOKEN_PROVISIONED", walletId: wallet.id, sessionId: first.id, at },
+        { type: "SESSION_REVOKED", walletId: wallet.id, sessionId: first.id, at },
+        { type: "SESSION_CREATED", walletId: wallet.id, sessionId: second.id, at },
+        { type: "MCP_TOKEN_PROVISIONED", walletId: wallet.id, sessionId: second.id, at }
+      ]
+      expect(yield* events).toEqual(expected)
+      // Five API sessions fill the wallet once its MCP session is gone (revoked here without an event).
+      yield* sessions.revoke(second.id, at)
+      for (let i = 0; i < 5; i++) yield* createSession({ walletId: wallet.id, source: "api" })
+      const before = (yield* events).length
+      expect((yield* Effect.flip(provisionMcpToken(wallet.id)))._tag).toBe("SessionLimitExceeded")
+      expect(yield* events).toHaveLength(before)
     })))
 
   it.effect("a replaced token stops working at once", () =>

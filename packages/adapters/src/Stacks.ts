@@ -9,6 +9,7 @@ import { JwtSecretsSqlite } from "./JwtSecrets/Sqlite.js"
 import { MasterPasswordStoreMemory } from "./MasterPasswordStore/Memory.js"
 import { MasterPasswordStoreSqlite } from "./MasterPasswordStore/Sqlite.js"
 import { MemoryStore } from "./MemoryStore.js"
+import { forwardAfterCommit } from "./Notifier/Forwarding.js"
 import { NotifierMemory } from "./Notifier/Memory.js"
 import { NotifierSqlite } from "./Notifier/Sqlite.js"
 import { type Argon2Params, PasswordHasherArgon2, productionArgon2Params } from "./PasswordHasher/Argon2.js"
@@ -75,7 +76,9 @@ export const SqliteStack = (options: SqliteStackOptions) => {
     TransactionSqlite,
     MasterPasswordStoreSqlite,
     TokenSignerJose.pipe(Layer.provide(JwtSecretsSqlite)),
-    options.webhook === undefined ? NotifierSqlite : withWebhookLive(options.webhook).pipe(Layer.provide(NotifierSqlite)),
+    options.webhook === undefined
+      ? NotifierSqlite
+      : forwardAfterCommit(withWebhookLive(options.webhook)).pipe(Layer.provide(NotifierSqlite)),
     EventLogSqlite
   ).pipe(
     Layer.provide(SqliteLive(layout.database)),

@@ -38,7 +38,11 @@ export const EventRecord = Schema.Struct({
 }).annotations({ identifier: "Event" })
 export type EventRecord = typeof EventRecord.Type
 
-/** Delivers events (records them, forwards them). Must never fail or block the request that caused them. */
+/**
+ * Delivers events (records them, forwards them). Must never fail or block the request that caused them.
+ * Called inside a `Transaction`, the event is recorded in it (one commit with the rows it reports, and gone
+ * if they roll back) and forwarded out of the process only after it has committed.
+ */
 export class Notifier extends Context.Tag("waiaas/Notifier")<Notifier, {
   readonly notify: (event: DomainEvent) => Effect.Effect<void>
 }>() {}

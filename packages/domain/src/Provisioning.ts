@@ -80,6 +80,8 @@ export const provisionMcpToken = Effect.fn("Provisioning.provisionMcpToken")(fun
     return created
   }))
   const serverName = yield* assignServerName(created.wallet)
+  // Not in the session's transaction with its other events: it says the file was written, which a failed
+  // write undoes after that commit.
   yield* (yield* Notifier).notify({
     type: "MCP_TOKEN_PROVISIONED",
     walletId,

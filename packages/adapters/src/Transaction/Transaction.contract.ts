@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { SessionRepo, Transaction, Wallet, WalletRepo } from "@waiaas/domain"
-import { Cause, Deferred, Effect, Exit, Fiber, type Layer, Option } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber, type Layer, Option, Ref } from "effect"
 import { makeSession, makeWallet, walletId } from "../testing/fixtures.js"
+import { afterCommit } from "./AfterCommit.js"
 
 /**
  * What every Transaction must do, observed through the repositories it spans; `makeLayer` gives empty
@@ -151,5 +152,63 @@ export const transactionContract = (
         yield* Fiber.await(transaction)
         yield* Fiber.join(outside)
         expect([yield* exists(1), yield* exists(2)]).toEqual([false, true])
+      })))
+
+    // What afterCommit defers sees the writes committed, and runs once; a rollback drops it.
+    const recorder = Effect.gen(function*() {
+      const seen = yield* Ref.make<ReadonlyArray<string>>([])
+      const record = (label: string) => Ref.update(seen, (labels) => [...labels, label])
+      return { seen: Ref.get(seen), record }
+    })
+
+    it.effect("afterCommit runs its action once the transaction has committed, in order, and at once outside one", () =>
+      run(Effect.gen(function*() {
+        const { atomically } = yield* Transaction
+        const wallets = yield* WalletRepo
+        const { record, seen } = yield* recorder
+        yield* afterCommit(record("outside"))
+        yield* atomically(Effect.gen(function*() {
+          yield* wallets.insert(makeWallet(1))
+          const committed = Effect.provideService(exists(1), WalletRepo, wallets)
+          yield* afterCommit(Effect.flatMap(committed, (found) => record(`first, wallet committed: ${found}`)))
+          yield* afterCommit(record("second"))
+          expect(yield* seen).toEqual(["outside"])
+        }))
+        expect(yield* seen).toEqual(["outside", "first, wallet committed: true", "second"])
+      })))
+
+    it.effect("afterCommit inside a transaction that fails, dies or is interrupted never runs", () =>
+      run(Effect.gen(function*() {
+        const { atomically } = yield* Transaction
+        const { record, seen } = yield* recorder
+        yield* atomically(Effect.zipRight(afterCommit(record("failed")), Effect.fail("boom"))).pipe(Effect.ignore)
+        yield* Effect.exit(atomically(Effect.zipRight(afterCommit(record("died")), Effect.dieMessage("bug"))))
+        const deferred = yield* Deferred.make<void>()
+        const fiber = yield* Effect.fork(atomically(Effect.gen(function*() {
+          yield* afterCommit(record("interrupted"))
+          yield* Deferred.succeed(deferred, undefined)
+          return yield* Effect.never
+        })))
+        yield* Deferred.await(deferred)
+        yield* Fiber.interrupt(fiber)
+        expect(yield* seen).toEqual([])
+      })))
+
+    it.effect("afterCommit in a nested atomically waits for the outermost commit; a failed nested one drops its own", () =>
+      run(Effect.gen(function*() {
+        const { atomically } = yield* Transaction
+        const { record, seen } = yield* recorder
+        yield* atomically(Effect.gen(function*() {
+          yield* atomically(afterCommit(record("nested")))
+          yield* atomically(Effect.zipRight(afterCommit(record("nested, failed")), Effect.fail("inner"))).pipe(Effect.ignore)
+          yield* afterCommit(record("outer"))
+          expect(yield* seen).toEqual([])
+        }))
+        expect(yield* seen).toEqual(["nested", "outer"])
+        yield* atomically(Effect.gen(function*() {
+          yield* atomically(afterCommit(record("nested in a failed one")))
+          return yield* Effect.fail("outer")
+        })).pipe(Effect.ignore)
+        expect(yield* seen).toEqual(["nested", "outer"])
       })))
   })

@@ -9,6 +9,7 @@ import { SessionRepoSqlite } from "../SessionRepo/Sqlite.js"
 import { TempSqliteLive } from "../testing/TempSqlite.js"
 import { WalletRepoMemory } from "../WalletRepo/Memory.js"
 import { WalletRepoSqlite } from "../WalletRepo/Sqlite.js"
+import { afterCommit } from "./AfterCommit.js"
 import { TransactionMemory } from "./Memory.js"
 import { TransactionSqlite } from "./Sqlite.js"
 import { transactionContract } from "./Transaction.contract.js"
@@ -40,4 +41,19 @@ describe("TransactionSqlite", () => {
       expect(result).toBe(2)
       expect((yield* wallets.list).map((w) => w.id)).toEqual([walletId(2)])
     }).pipe(Effect.provide(Layer.mergeAll(TransactionSqlite, WalletRepoSqlite).pipe(Layer.provide(TempSqliteLive)))))
+
+  it.live("after a rerun, only what the committed attempt deferred with afterCommit runs", () =>
+    Effect.gen(function*() {
+      const { atomically } = yield* Transaction
+      const attempts = yield* Ref.make(0)
+      const ran = yield* Ref.make<ReadonlyArray<number>>([])
+      yield* atomically(Effect.gen(function*() {
+        const attempt = yield* Ref.updateAndGet(attempts, (n) => n + 1)
+        yield* afterCommit(Ref.update(ran, (all) => [...all, attempt]))
+        if (attempt === 1) {
+          return yield* Effect.die(new SqlError.SqlError({ cause: { code: "SQLITE_BUSY" }, message: "busy" }))
+        }
+      }))
+      expect(yield* Ref.get(ran)).toEqual([2])
+    }).pipe(Effect.provide(TransactionSqlite.pipe(Layer.provide(TempSqliteLive)))))
 })

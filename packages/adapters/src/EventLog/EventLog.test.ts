@@ -1,4 +1,4 @@
-import { SqlClient, Statement } from "@effect/sql"
+import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
 import { EventLog, EventId, Notifier, Transaction, WalletRepo } from "@waiaas/domain"
 import { Effect, HashMap, Layer, Logger, LogLevel, Option, Ref } from "effect"
@@ -7,6 +7,7 @@ import { MemoryStore, type MemoryState } from "../MemoryStore.js"
 import { NotifierMemory } from "../Notifier/Memory.js"
 import { NotifierSqlite } from "../Notifier/Sqlite.js"
 import { makeWallet, walletId } from "../testing/fixtures.js"
+import { planOf, statementsOf } from "../testing/QueryPlans.js"
 import { TempSqliteLive } from "../testing/TempSqlite.js"
 import { TransactionMemory } from "../Transaction/Memory.js"
 import { TransactionSqlite } from "../Transaction/Sqlite.js"
@@ -132,25 +133,9 @@ describe("NotifierSqlite and EventLogSqlite", () => {
 
   it.effect("a page is a range of the primary key read backwards: never a table scan or a sort", () =>
     Effect.gen(function*() {
-      const sql = yield* SqlClient.SqlClient
       const notifier = yield* Notifier
       for (let n = 1; n <= 50; n++) yield* notifier.notify(eventNumber(n))
       const log = yield* EventLog
-      const statementsOf = (effect: Effect.Effect<unknown>) =>
-        Effect.gen(function*() {
-          const compiled: Array<readonly [string, ReadonlyArray<unknown>]> = []
-          yield* effect.pipe(Statement.withTransformer((statement) => {
-            compiled.push(statement.compile())
-            return Effect.succeed(statement)
-          }))
-          return compiled
-        })
-      const planOf = ([query, params]: readonly [string, ReadonlyArray<unknown>]) =>
-        Effect.map(
-          sql.unsafe<{ readonly detail: string }>(`EXPLAIN QUERY PLAN ${query}`, params),
-          (rows) => rows.map((row) => row.detail).join("\n")
-        )
-
       const first = yield* statementsOf(log.page({ limit: 10 }))
       const deeper = yield* statementsOf(log.page({ limit: 10, before: EventId.make("00000000-0000-7000-8000-000000000020") }))
       expect(yield* planOf(first[0]!)).toMatch(/^SCAN events USING INDEX sqlite_autoindex_events_1$/)

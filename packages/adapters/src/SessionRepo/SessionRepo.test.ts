@@ -1,9 +1,9 @@
-import { SqlClient, Statement } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
 import { type SessionId, SessionRepo, WalletRepo } from "@waiaas/domain"
 import { Context, Effect, FastCheck, Layer, Option } from "effect"
 import { MemoryStore } from "../MemoryStore.js"
 import { makeSession, makeWallet, sessionId, walletId } from "../testing/fixtures.js"
+import { planOf, statementsOf } from "../testing/QueryPlans.js"
 import { TempSqliteLive } from "../testing/TempSqlite.js"
 import { WalletRepoMemory } from "../WalletRepo/Memory.js"
 import { WalletRepoSqlite } from "../WalletRepo/Sqlite.js"
@@ -198,23 +198,6 @@ describe("SessionRepo: memory and SQLite agree", () => {
 })
 
 describe("SessionRepoSqlite query plans", () => {
-  const statementsOf = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-    Effect.gen(function*() {
-      const compiled: Array<readonly [string, ReadonlyArray<unknown>]> = []
-      yield* effect.pipe(Statement.withTransformer((statement) => {
-        compiled.push(statement.compile())
-        return Effect.succeed(statement)
-      }))
-      return compiled
-    })
-
-  const planOf = ([query, params]: readonly [string, ReadonlyArray<unknown>]) =>
-    Effect.flatMap(SqlClient.SqlClient, (sql) =>
-      Effect.map(
-        sql.unsafe<{ readonly detail: string }>(`EXPLAIN QUERY PLAN ${query}`, params),
-        (rows) => rows.map((row) => row.detail).join("\n")
-      ))
-
   /** Sessions of two wallets, a third of them revoked, half of them MCP, some swept: every index has rows. */
   const insertHistory = Effect.gen(function*() {
     const repo = yield* SessionRepo

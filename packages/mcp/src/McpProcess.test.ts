@@ -1,6 +1,6 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
-import { afterAll, describe, expect, it } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { SessionId } from "@waiaas/domain"
 import { Effect, Either, Layer, Redacted } from "effect"
 import { spawn } from "node:child_process"
@@ -10,15 +10,10 @@ import { DaemonClient } from "./DaemonClient.js"
 import { DaemonClientLive } from "./DaemonClientLive.js"
 import { ServerConfig } from "./ServerConfig.js"
 import { testConfig } from "./testing/Fakes.js"
-import { type Daemon, makeTempDir, MCP_MAIN, startDaemon, stopDaemon } from "./testing/Processes.js"
+import { type Daemon, MCP_MAIN, startDaemon, stopDaemon } from "./testing/Processes.js"
+import { tempDirsRemovedAfterAll } from "@waiaas/server/testing/TempDirs"
 
-const dirs: Array<string> = []
-const tempDir = () => {
-  const dir = makeTempDir("waiaas-mcp-e2e-")
-  dirs.push(dir)
-  return dir
-}
-afterAll(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })))
+const tempDir = tempDirsRemovedAfterAll("waiaas-mcp-e2e-")
 
 /** An MCP client (the official SDK) that launched our server; its stderr is collected. */
 const connect = async (entry: { command: string; args: ReadonlyArray<string>; env: Record<string, string> }) => {

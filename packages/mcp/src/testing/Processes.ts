@@ -1,7 +1,4 @@
 import { type DaemonProcess, spawnDaemon, stopDaemon } from "@waiaas/server/testing/DaemonProcess"
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
 // The built programs: the root `npm test` builds them before running the tests
@@ -9,8 +6,6 @@ import { fileURLToPath } from "node:url"
 export const MCP_MAIN = fileURLToPath(new URL("../../dist/main.js", import.meta.url))
 
 export const MASTER_PASSWORD = "correct horse battery staple"
-
-export const makeTempDir = (prefix: string): string => fs.mkdtempSync(path.join(os.tmpdir(), prefix))
 
 export interface Daemon extends DaemonProcess {
   /** A request with the master password; JSON in, status and parsed JSON out. */

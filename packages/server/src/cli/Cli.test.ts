@@ -1,19 +1,14 @@
-import { afterAll, describe, expect, it } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { BIN, freePort, makeTempDataDir, spawnDaemon, stopDaemon } from "../testing/DaemonProcess.js"
+import { BIN, freePort, spawnDaemon, stopDaemon } from "../testing/DaemonProcess.js"
+import { tempDirsRemovedAfterAll } from "../testing/TempDirs.js"
 
 // The built CLI (packages/server/dist/bin.js) as a user runs it: a real daemon process, a temp HOME.
 
 const PASSWORD = "correct horse battery staple"
-const dirs: Array<string> = []
-const tempDir = () => {
-  const dir = makeTempDataDir()
-  dirs.push(dir)
-  return dir
-}
-afterAll(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })))
+const tempDir = tempDirsRemovedAfterAll("waiaas-proc-")
 
 interface CliRun {
   readonly code: number | null

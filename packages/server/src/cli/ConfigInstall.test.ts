@@ -1,20 +1,14 @@
 import { NodeContext } from "@effect/platform-node"
-import { afterAll, describe, expect, it } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option, TestClock } from "effect"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { parse as parseToml } from "smol-toml"
 import { editConfig } from "./ConfigEdit.js"
 import { backupStamp, installIntoFile } from "./ConfigInstall.js"
+import { tempDirsRemovedAfterAll } from "../testing/TempDirs.js"
 
-const dirs: Array<string> = []
-const tempDir = () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "waiaas-install-"))
-  dirs.push(dir)
-  return dir
-}
-afterAll(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })))
+const tempDir = tempDirsRemovedAfterAll("waiaas-install-")
 
 const value = { command: "npx", args: ["@waiaas/mcp"], env: { WAIAAS_WALLET_ID: "w1" } }
 const ours = [{ containerPath: ["mcpServers"], name: "waiaas-main", value }]

@@ -1,17 +1,12 @@
-import { afterAll, describe, expect, it } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import * as path from "node:path"
-import { type DaemonProcess, makeTempDataDir, spawnDaemon, stopDaemon } from "../testing/DaemonProcess.js"
+import { type DaemonProcess, spawnDaemon, stopDaemon } from "../testing/DaemonProcess.js"
+import { tempDirsRemovedAfterAll } from "../testing/TempDirs.js"
 
 const PASSWORD = "correct horse battery staple"
-const dirs: Array<string> = []
-const tempDir = () => {
-  const dir = makeTempDataDir()
-  dirs.push(dir)
-  return dir
-}
-afterAll(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })))
+const tempDir = tempDirsRemovedAfterAll("waiaas-proc-")
 
 const health = (daemon: DaemonProcess) => fetch(`${daemon.baseUrl}/health`).then((r) => r.status)
 
@@ -81,9 +76,8 @@ describe("waiaas start (the built CLI, as a process)", () => {
 
   it("reads the password from WAIAAS_MASTER_PASSWORD_FILE, and says what is missing without one", async () => {
     const dataDir = tempDir()
-    const file = path.join(dataDir, "..", `${path.basename(dataDir)}.pw`)
+    const file = path.join(tempDir(), "password") // outside the data dir
     fs.writeFileSync(file, `${PASSWORD}\n`, { mode: 0o600 })
-    dirs.push(file)
     await stopDaemon(await spawnDaemon({ dataDir, password: PASSWORD }))
     const fromFile = await spawnDaemon({ dataDir, env: { WAIAAS_MASTER_PASSWORD_FILE: file } })
     expect(await health(fromFile)).toBe(200)

@@ -1,9 +1,9 @@
 import { HttpApi } from "@effect/platform"
 import { Api, errorBody, MasterAuth, MasterPasswordLocked, refuseWhileLocked } from "@waiaas/domain"
-import { Effect, Either, Runtime } from "effect"
+import { Clock, Effect, Either, Runtime } from "effect"
 import type * as http from "node:http"
 import type { PreRoute } from "./NodeServer.js"
-import { isAllowedHost, logRequest, requestIdFrom, securityHeaders } from "./RequestPolicy.js"
+import { answerDirectly, isAllowedHost, pathOf, requestIdFrom } from "./RequestPolicy.js"
 
 /** `GET /v1/wallets/:id` as a matcher of request paths (no query string). */
 const pathMatcher = (template: string): RegExp =>
@@ -39,25 +39,18 @@ export const makeMasterLockoutFastPath = Effect.gen(function*() {
 
   const refuse = (request: http.IncomingMessage, response: http.ServerResponse, locked: MasterPasswordLocked) => {
     const requestId = requestIdFrom(request.headers["x-request-id"] as string | undefined)
-    run(Effect.flatMap(Effect.clockWith((clock) => clock.currentTimeMillis), (startedAt) => {
-      const json = JSON.stringify(errorBody(MasterPasswordLocked.spec, locked, requestId))
-      response.writeHead(MasterPasswordLocked.spec.status, {
-        "content-type": "application/json",
-        "content-length": Buffer.byteLength(json),
-        "retry-after": String(locked.details?.retryAfter),
-        ...securityHeaders(requestId)
-      })
-      response.end(json)
-      return logRequest(request.method!, request.url!, MasterPasswordLocked.spec.status, requestId, startedAt)
-    }))
+    run(Effect.flatMap(Clock.currentTimeMillis, (startedAt) =>
+      answerDirectly(request, response, {
+        status: MasterPasswordLocked.spec.status,
+        body: errorBody(MasterPasswordLocked.spec, locked, requestId),
+        headers: { "retry-after": String(locked.details?.retryAfter) }
+      }, requestId, startedAt)))
   }
 
   return ((request, response) => {
     if (request.headers["x-master-password"] === undefined || !isAllowedHost(request.headers.host)) return false
     if (Array.isArray(request.headers["x-request-id"])) return false
-    const url = request.url ?? ""
-    const query = url.indexOf("?")
-    const path = query === -1 ? url : url.slice(0, query)
+    const path = pathOf(request.url ?? "")
     if (!routes.some((route) => route.method === request.method && route.path.test(path))) return false
     const locked = lockout()
     if (Either.isRight(locked)) return false

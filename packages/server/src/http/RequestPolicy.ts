@@ -20,6 +20,7 @@ import {
   ValidationFailed
 } from "@waiaas/domain"
 import { randomUUID } from "node:crypto"
+import type * as http from "node:http"
 import { Cause, Clock, Effect, FiberRef, Layer, Option } from "effect"
 import { globalValue } from "effect/GlobalValue"
 import { RequestLine } from "../RequestLine.js"
@@ -262,7 +263,7 @@ const declaredErrorResponse = (
   )
 }
 
-const pathOf = (url: string): string => {
+export const pathOf = (url: string): string => {
   const query = url.indexOf("?")
   return query === -1 ? url : url.slice(0, query)
 }
@@ -292,6 +293,28 @@ export const securityHeaders = (requestId: string, cacheControl?: string) => ({
   // API answers carry tokens and must never be cached; static assets say otherwise themselves.
   "cache-control": cacheControl ?? "no-store"
 })
+
+/**
+ * A JSON answer written straight to node's response, by the pre-routes (http/*FastPath.ts): the headers every
+ * answer carries, then the request's log line, as finalizeResponse gives HttpApi's answers.
+ */
+export const answerDirectly = (
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  answer: { readonly status: number; readonly body: unknown; readonly headers?: Record<string, string> },
+  requestId: string,
+  startedAt: number
+) => {
+  const json = JSON.stringify(answer.body)
+  response.writeHead(answer.status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(json),
+    ...answer.headers,
+    ...securityHeaders(requestId)
+  })
+  response.end(json)
+  return logRequest(request.method!, request.url!, answer.status, requestId, startedAt)
+}
 
 /** The request's log line (a RequestLine message: see there why not annotations). */
 export const logRequest = (method: string, url: string, status: number, requestId: string, startedAt: number) =>

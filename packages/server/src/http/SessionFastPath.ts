@@ -15,7 +15,7 @@ import {
 import { Clock, Effect, Redacted, Runtime, Schema } from "effect"
 import type * as http from "node:http"
 import type { PreRoute } from "./NodeServer.js"
-import { isAllowedHost, logRequest, requestIdFrom, securityHeaders } from "./RequestPolicy.js"
+import { answerDirectly, isAllowedHost, requestIdFrom } from "./RequestPolicy.js"
 
 const endpoint = AgentGroup.endpoints.session
 const encodeSuccess = Schema.encode(CurrentSessionView) // the endpoint's success schema
@@ -41,7 +41,7 @@ export const makeSessionFastPath = Effect.gen(function*() {
 
   // Written with pipes rather than Effect.gen, and the request id set only where an error body reads it:
   // this runs on every agent request.
-  const answer = (token: string, requestId: string, response: http.ServerResponse, method: string, url: string) =>
+  const answer = (token: string, requestId: string, request: http.IncomingMessage, response: http.ServerResponse) =>
     Effect.flatMap(Clock.currentTimeMillis, (startedAt) =>
       authenticate(Redacted.make(token)).pipe(
         Effect.flatMap(describeSession),
@@ -57,16 +57,7 @@ export const makeSessionFastPath = Effect.gen(function*() {
             ] satisfies Answer
           )
         ),
-        Effect.flatMap(([status, body]) => {
-          const json = JSON.stringify(body)
-          response.writeHead(status, {
-            "content-type": "application/json",
-            "content-length": Buffer.byteLength(json),
-            ...securityHeaders(requestId)
-          })
-          response.end(json)
-          return logRequest(method, url, status, requestId, startedAt)
-        })
+        Effect.flatMap(([status, body]) => answerDirectly(request, response, { status, body }, requestId, startedAt))
       ))
 
   return ((request, response) => {
@@ -78,7 +69,7 @@ export const makeSessionFastPath = Effect.gen(function*() {
       request.headers["content-length"] !== undefined || request.headers["transfer-encoding"] !== undefined
     ) return false
     const requestId = requestIdFrom(givenRequestId)
-    run(answer(authorization.slice(BEARER.length), requestId, response, request.method, request.url))
+    run(answer(authorization.slice(BEARER.length), requestId, request, response))
     return true
   }) satisfies PreRoute
 })

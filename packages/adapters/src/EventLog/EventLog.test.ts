@@ -1,4 +1,3 @@
-import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
 import { EventLog, EventId, Notifier, Transaction, WalletRepo } from "@waiaas/domain"
 import { Effect, HashMap, Layer, Logger, LogLevel, Option, Ref } from "effect"
@@ -7,6 +6,7 @@ import { MemoryStore, type MemoryState } from "../MemoryStore.js"
 import { NotifierMemory } from "../Notifier/Memory.js"
 import { NotifierSqlite } from "../Notifier/Sqlite.js"
 import { makeWallet, walletId } from "../testing/fixtures.js"
+import { SqliteDatabase } from "../Sql/SqliteDatabase.js"
 import { planOf, statementsOf } from "../testing/QueryPlans.js"
 import { TempSqliteLive } from "../testing/TempSqlite.js"
 import { TransactionMemory } from "../Transaction/Memory.js"
@@ -26,9 +26,9 @@ const BrokenMemoryStore = Layer.effect(
   )
 )
 
-const EventsTableDropped = Layer.effectDiscard(
-  Effect.flatMap(SqlClient.SqlClient, (sql) => sql`DROP TABLE events`).pipe(Effect.orDie)
-)
+const dropEvents = Effect.flatMap(SqliteDatabase, (db) => db.execute("DROP TABLE events"))
+
+const EventsTableDropped = Layer.effectDiscard(dropEvents)
 
 eventLogContract("memory", {
   make: (ids) => Layer.mergeAll(NotifierMemory, EventLogMemory).pipe(Layer.provide([MemoryStore.layer, ids])),
@@ -78,14 +78,14 @@ const SqliteEvents = Layer.mergeAll(NotifierSqlite, EventLogSqlite, TransactionS
 describe("NotifierSqlite and EventLogSqlite", () => {
   it.effect("a row holds the record's fields, details as JSON text, and nothing a caller smuggled in", () =>
     Effect.gen(function*() {
-      const sql = yield* SqlClient.SqlClient
+      const db = yield* SqliteDatabase
       yield* (yield* Notifier).notify({
         ...eventNumber(1),
         details: { reason: "wrong", attempts: 3 },
         token: "wai_sess_secret.token.value"
       } as Parameters<Notifier["Type"]["notify"]>[0])
       yield* (yield* Notifier).notify({ type: "SECRET_ROTATED", at: 7 })
-      expect(yield* sql`SELECT * FROM events ORDER BY id`).toEqual([
+      expect(yield* db.query("SELECT * FROM events ORDER BY id")).toEqual([
         {
           id: "00000000-0000-7000-8000-000000000001",
           type: eventNumber(1).type,
@@ -107,7 +107,7 @@ describe("NotifierSqlite and EventLogSqlite", () => {
 
   it.effect("the warning for a failed insert says which SQLite error it was", () =>
     Effect.gen(function*() {
-      yield* (yield* SqlClient.SqlClient)`DROP TABLE events`
+      yield* dropEvents
       const warnings: Array<unknown> = []
       const capture = Logger.make(({ annotations, logLevel }) => {
         if (logLevel === LogLevel.Warning) warnings.push(HashMap.get(annotations, "reason"))
@@ -116,13 +116,12 @@ describe("NotifierSqlite and EventLogSqlite", () => {
         Effect.provide(Logger.replace(Logger.defaultLogger, capture)),
         Logger.withMinimumLogLevel(LogLevel.All)
       )
-      expect(warnings).toEqual([Option.some("SqlError (SQLITE_ERROR)")])
+      expect(warnings).toEqual([Option.some("SqliteError (SQLITE_ERROR)")])
     }).pipe(Effect.provide(SqliteEvents)))
 
   it.effect("a failed event insert inside a transaction neither fails nor rolls back the transaction", () =>
     Effect.gen(function*() {
-      const sql = yield* SqlClient.SqlClient
-      yield* sql`DROP TABLE events`
+      yield* dropEvents
       yield* (yield* Transaction).atomically(Effect.gen(function*() {
         yield* (yield* WalletRepo).insert(makeWallet(1))
         yield* (yield* Notifier).notify(eventNumber(1))

@@ -1,7 +1,6 @@
-import { SqlClient } from "@effect/sql"
 import { EpochSeconds, EventId, EventLog, EventRecord, EventType, SessionId, WalletId } from "@waiaas/domain"
 import { Effect, Layer, Schema } from "effect"
-import { retryBusy } from "../Sql/SqliteLive.js"
+import { SqliteDatabase } from "../Sql/SqliteDatabase.js"
 import { rowsForPage, toPage } from "./Page.js"
 
 /** An `events` row, decoded into an EventRecord; the one place that knows the column names. */
@@ -43,17 +42,15 @@ const decodeRows = Schema.decodeUnknown(Schema.Array(EventFromRow))
  * (`id < before ORDER BY id DESC`), so every page costs the same however deep the cursor is; one row more
  * than asked says whether an older page exists.
  */
-export const EventLogSqlite: Layer.Layer<EventLog, never, SqlClient.SqlClient> = Layer.effect(
+export const EventLogSqlite: Layer.Layer<EventLog, never, SqliteDatabase> = Layer.effect(
   EventLog,
-  Effect.map(SqlClient.SqlClient, (sql) =>
+  Effect.map(SqliteDatabase, (db) =>
     EventLog.of({
       page: Effect.fn("EventLogSqlite.page")(function*({ before, limit }) {
-        const rows = yield* sql`
-          SELECT * FROM events
-          WHERE ${before !== undefined ? sql`id < ${before}` : sql`1=1`}
-          ORDER BY id DESC
-          LIMIT ${rowsForPage(limit)}`
+        const rows = before !== undefined
+          ? yield* db.query("SELECT * FROM events WHERE id < ? ORDER BY id DESC LIMIT ?", [before, rowsForPage(limit)])
+          : yield* db.query("SELECT * FROM events ORDER BY id DESC LIMIT ?", [rowsForPage(limit)])
         return toPage(yield* decodeRows(rows), limit)
-      }, retryBusy, Effect.orDie)
+      }, Effect.orDie)
     }))
 )

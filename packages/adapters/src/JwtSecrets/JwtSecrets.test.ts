@@ -1,7 +1,7 @@
-import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Layer, Option, TestClock } from "effect"
 import { MemoryStore } from "../MemoryStore.js"
+import { SqliteDatabase } from "../Sql/SqliteDatabase.js"
 import { SqliteLive } from "../Sql/SqliteLive.js"
 import { tempDatabaseFile } from "../testing/TempSqlite.js"
 import { inHex, jwtSecretsContract } from "./JwtSecrets.contract.js"
@@ -23,14 +23,15 @@ describe("JwtSecretsSqlite storage", () => {
   const hexA = "11".repeat(32)
   const hexB = "22".repeat(32)
   const seed = (rows: ReadonlyArray<readonly [key: string, value: string]>) =>
-    Layer.effectDiscard(Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    Layer.effectDiscard(Effect.flatMap(SqliteDatabase, (db) =>
       Effect.forEach(rows, ([key, value]) =>
-        sql`INSERT INTO key_value (key, value, updated_at) VALUES (${key}, ${value}, 0)`))).pipe(Layer.orDie)
-  const startWithSql = (file: string, before: Layer.Layer<never, never, SqlClient.SqlClient> = Layer.empty) =>
+        db.execute("INSERT INTO key_value (key, value, updated_at) VALUES (?, ?, 0)", [key, value]))))
+  const startWithSql = (file: string, before: Layer.Layer<never, never, SqliteDatabase> = Layer.empty) =>
     JwtSecretsSqlite.pipe(Layer.provide(before), Layer.provideMerge(SqliteLive(file)))
-  const storedRows = Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql<{ readonly key: string; readonly value: string; readonly updated_at: number }>`
-      SELECT key, value, updated_at FROM key_value ORDER BY key`)
+  const storedRows = Effect.flatMap(SqliteDatabase, (db) =>
+    db.query<{ readonly key: string; readonly value: string; readonly updated_at: number }>(
+      "SELECT key, value, updated_at FROM key_value ORDER BY key"
+    ))
 
   it.scoped("stores a new secret in key_value as JSON {secret: hex, createdAt}", () =>
     Effect.gen(function*() {
@@ -83,9 +84,10 @@ describe("JwtSecretsSqlite storage", () => {
       yield* Effect.gen(function*() {
         const secrets = yield* JwtSecrets
         // Another process's rotation, written behind this instance's back.
-        yield* Effect.flatMap(SqlClient.SqlClient, (sql) =>
-          sql`UPDATE key_value SET value = ${JSON.stringify({ secret: hexA, createdAt: 100 })}
-              WHERE key = 'jwt_secret_current'`)
+        yield* Effect.flatMap(SqliteDatabase, (db) =>
+          db.execute("UPDATE key_value SET value = ? WHERE key = 'jwt_secret_current'", [
+            JSON.stringify({ secret: hexA, createdAt: 100 })
+          ]))
         yield* secrets.rotate(200)
         expect(inHex(yield* secrets.state).previous).toEqual(Option.some({ secret: hexA, rotatedAt: 200 }))
       }).pipe(Effect.provide(startWithSql(file)))
@@ -98,7 +100,7 @@ describe("JwtSecretsSqlite storage", () => {
         const secrets = yield* JwtSecrets
         yield* secrets.rotate(10)
         const before = yield* secrets.state
-        yield* Effect.flatMap(SqlClient.SqlClient, (sql) => sql`DELETE FROM key_value`)
+        yield* Effect.flatMap(SqliteDatabase, (db) => db.execute("DELETE FROM key_value"))
         expect(inHex(yield* secrets.state)).toEqual(inHex(before))
       }).pipe(Effect.provide(startWithSql(file)))
     }))
@@ -118,7 +120,7 @@ describe("JwtSecretsSqlite storage", () => {
       ) {
         const exit = yield* Effect.exit(Effect.provide(JwtSecrets, startWithSql(file, seed(rows))))
         expect(Exit.isFailure(exit) && Cause.isDie(exit.cause)).toBe(true)
-        const clear = Effect.flatMap(SqlClient.SqlClient, (sql) => sql`DELETE FROM key_value`)
+        const clear = Effect.flatMap(SqliteDatabase, (db) => db.execute("DELETE FROM key_value"))
         yield* Effect.provide(clear, SqliteLive(file))
       }
     }))

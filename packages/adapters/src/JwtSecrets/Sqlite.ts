@@ -1,7 +1,6 @@
-import { SqlClient } from "@effect/sql"
 import { nowSeconds } from "@waiaas/domain"
 import { Effect, Layer, Option, SynchronizedRef } from "effect"
-import { retryBusy } from "../Sql/SqliteLive.js"
+import { SqliteDatabase } from "../Sql/SqliteDatabase.js"
 import { JwtSecrets } from "./JwtSecrets.js"
 import {
   CURRENT_KEY,
@@ -13,41 +12,44 @@ import {
   stateOf
 } from "./StoredSecret.js"
 
+const UPSERT = `INSERT INTO key_value (key, value, updated_at) VALUES (?, ?, ?)
+  ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`
+
 /**
  * JwtSecrets kept in `key_value`. The secrets are read once when the layer is built (the current one
  * created there on first start) and then served from a Ref, so signing and verifying never query the
  * database. A rotation writes both rows in one transaction, then replaces the Ref.
  */
-export const JwtSecretsSqlite: Layer.Layer<JwtSecrets, never, SqlClient.SqlClient> = Layer.effect(
+export const JwtSecretsSqlite: Layer.Layer<JwtSecrets, never, SqliteDatabase> = Layer.effect(
   JwtSecrets,
   Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
+    const db = yield* SqliteDatabase
     const read = (key: string) =>
-      sql<{ readonly value: string }>`SELECT value FROM key_value WHERE key = ${key}`.pipe(
-        Effect.flatMap((rows) => rows[0] === undefined ? Effect.succeedNone : Effect.asSome(decodeStoredSecret(rows[0].value)))
+      db.queryFirst<{ readonly value: string }>("SELECT value FROM key_value WHERE key = ?", [key]).pipe(
+        Effect.flatMap(Option.match({
+          onNone: () => Effect.succeedNone,
+          onSome: (row) => Effect.asSome(decodeStoredSecret(row.value))
+        }))
       )
     const readCurrent = Effect.flatMap(read(CURRENT_KEY), (current) =>
       Option.match(current, {
         onNone: () => Effect.dieMessage(`${CURRENT_KEY} missing from key_value`),
         onSome: Effect.succeed
       }))
-    const upsert = (key: string, value: string, now: number) =>
-      sql`
-        INSERT INTO key_value (key, value, updated_at) VALUES (${key}, ${value}, ${now})
-        ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`
 
     const createCurrentIfMissing = Effect.gen(function*() {
       if (Option.isSome(yield* read(CURRENT_KEY))) return
       const now = yield* nowSeconds
       const value = yield* encodeStoredSecret(newStoredSecret(now))
       // DO NOTHING, then read back: if another process created one meanwhile, both use the same secret.
-      yield* sql`
-        INSERT INTO key_value (key, value, updated_at) VALUES (${CURRENT_KEY}, ${value}, ${now})
-        ON CONFLICT (key) DO NOTHING`
+      yield* db.execute(
+        "INSERT INTO key_value (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING",
+        [CURRENT_KEY, value, now]
+      )
     })
 
     // One transaction: both rows from the same snapshot, even if another process rotates meanwhile.
-    const loaded = yield* sql.withTransaction(Effect.gen(function*() {
+    const loaded = yield* db.transaction(Effect.gen(function*() {
       yield* createCurrentIfMissing
       return stateOf(yield* readCurrent, yield* read(PREVIOUS_KEY))
     }))
@@ -58,13 +60,13 @@ export const JwtSecretsSqlite: Layer.Layer<JwtSecrets, never, SqlClient.SqlClien
     // must follow, or this process would keep signing with a secret the database no longer calls current.
     const rotate = (now: number) =>
       SynchronizedRef.updateEffect(state, () =>
-        sql.withTransaction(Effect.gen(function*() {
+        db.transaction(Effect.gen(function*() {
           const rotation = yield* rotationOf(yield* readCurrent, now)
-          yield* upsert(CURRENT_KEY, rotation.currentValue, now)
-          yield* upsert(PREVIOUS_KEY, rotation.previousValue, now)
+          yield* db.execute(UPSERT, [CURRENT_KEY, rotation.currentValue, now])
+          yield* db.execute(UPSERT, [PREVIOUS_KEY, rotation.previousValue, now])
           return rotation.state
-        })).pipe(retryBusy, Effect.orDie)).pipe(Effect.uninterruptible, Effect.withSpan("JwtSecrets.rotate"))
+        })).pipe(Effect.orDie)).pipe(Effect.uninterruptible, Effect.withSpan("JwtSecrets.rotate"))
 
     return JwtSecrets.of({ state: SynchronizedRef.get(state), rotate })
-  }).pipe(retryBusy, Effect.orDie)
+  }).pipe(Effect.orDie)
 )

@@ -2,12 +2,12 @@ import { HttpClient, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { type DomainEvent, EventLog, Notifier, Transaction, WalletRepo } from "@waiaas/domain"
 import { Context, Effect, Layer, Redacted, Ref } from "effect"
-import { SqlClient } from "@effect/sql"
 import { eventLogContract, eventNumber } from "../EventLog/EventLog.contract.js"
 import { EventLogMemory } from "../EventLog/Memory.js"
 import { EventLogSqlite } from "../EventLog/Sqlite.js"
 import { IdGeneratorSequential } from "../IdGenerator/Sequential.js"
 import { MemoryStore, type MemoryState } from "../MemoryStore.js"
+import { SqliteDatabase } from "../Sql/SqliteDatabase.js"
 import { makeWallet } from "../testing/fixtures.js"
 import { TempSqliteLive } from "../testing/TempSqlite.js"
 import { TransactionMemory } from "../Transaction/Memory.js"
@@ -48,7 +48,7 @@ eventLogContract("sqlite, forwarding after commit", {
   makeBroken: () =>
     Layer.merge(
       forwardingOver(NotifierSqlite),
-      Layer.effectDiscard(Effect.flatMap(SqlClient.SqlClient, (sql) => sql`DROP TABLE events`).pipe(Effect.orDie))
+      Layer.effectDiscard(Effect.flatMap(SqliteDatabase, (db) => db.execute("DROP TABLE events")))
     ).pipe(Layer.provide([TempSqliteLive, IdGeneratorSequential]))
 })
 

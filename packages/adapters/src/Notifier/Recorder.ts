@@ -29,7 +29,7 @@ const codeOf = (u: unknown): Option.Option<string> =>
 
 /**
  * Why recording failed, in a few words fit for a log: the error's tag and, for a storage error, its code
- * (`SqlError (SQLITE_ERROR)`). Never a message: those can quote anything, the event's details included.
+ * (`SqliteError (SQLITE_ERROR)`). Never a message: those can quote anything, the event's details included.
  */
 const reasonOf = (cause: Cause.Cause<unknown>): string => {
   const first = Option.orElse(Cause.failureOption(cause), () => Option.fromNullable([...Cause.defects(cause)][0]))

@@ -1,4 +1,3 @@
-import { SqlError } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
 import { Transaction, WalletRepo } from "@waiaas/domain"
 import { Effect, Layer, Ref } from "effect"
@@ -32,10 +31,8 @@ describe("TransactionSqlite", () => {
       const result = yield* atomically(Effect.gen(function*() {
         const attempt = yield* Ref.updateAndGet(attempts, (n) => n + 1)
         yield* wallets.insert(makeWallet(attempt))
-        // What a repo call does when another process committed first: the SqlError arrives as a defect.
-        if (attempt === 1) {
-          return yield* Effect.die(new SqlError.SqlError({ cause: { code: "SQLITE_BUSY_SNAPSHOT" }, message: "busy" }))
-        }
+        // What a statement does when another process held the lock past busy_timeout: SQLite's error, as a defect.
+        if (attempt === 1) return yield* Effect.die(Object.assign(new Error("busy"), { code: "SQLITE_BUSY" }))
         return attempt
       }))
       expect(result).toBe(2)
@@ -50,9 +47,7 @@ describe("TransactionSqlite", () => {
       yield* atomically(Effect.gen(function*() {
         const attempt = yield* Ref.updateAndGet(attempts, (n) => n + 1)
         yield* afterCommit(Ref.update(ran, (all) => [...all, attempt]))
-        if (attempt === 1) {
-          return yield* Effect.die(new SqlError.SqlError({ cause: { code: "SQLITE_BUSY" }, message: "busy" }))
-        }
+        if (attempt === 1) return yield* Effect.die(Object.assign(new Error("busy"), { code: "SQLITE_BUSY" }))
       }))
       expect(yield* Ref.get(ran)).toEqual([2])
     }).pipe(Effect.provide(TransactionSqlite.pipe(Layer.provide(TempSqliteLive)))))

@@ -1,25 +1,25 @@
-import { SqlClient, SqlSchema } from "@effect/sql"
-import { Chain, EpochSeconds, Wallet, WalletId, WalletRepo, WalletStatus } from "@waiaas/domain"
-import { Effect, Layer, Schema } from "effect"
-import { retryBusy } from "../Sql/SqliteLive.js"
-import { findByIdOutsideTransactions, SqliteReader } from "../Sql/SqliteReader.js"
+import type { Chain, WalletId, WalletStatus } from "@waiaas/domain"
+import { Wallet, WalletRepo } from "@waiaas/domain"
+import { Effect, Layer, Option } from "effect"
+import { SqliteDatabase, type SqlParam } from "../Sql/SqliteDatabase.js"
 
-const WalletRow = Schema.Struct({
-    id: WalletId,
-    name: Schema.String,
-    chain: Chain,
-    network: Schema.String,
-    status: WalletStatus,
-    server_name: Schema.NullOr(Schema.String),
-    created_at: EpochSeconds,
-    updated_at: EpochSeconds
-})
+/** A `wallets` row; the one place that knows the column names. */
+interface WalletRow {
+  readonly id: WalletId
+  readonly name: string
+  readonly chain: Chain
+  readonly network: string
+  readonly status: WalletStatus
+  readonly server_name: string | null
+  readonly created_at: number
+  readonly updated_at: number
+}
 
 /**
- * The Wallet a row holds. Unchecked (the transform below checks its output; SqliteReader rows are trusted):
- * every row was encoded from a valid Wallet on its way in, into a STRICT table whose CHECKs pin the rest.
+ * The Wallet a row holds, unchecked: every row was written from a valid Wallet, into a STRICT table whose
+ * CHECKs pin the rest.
  */
-const walletFromRow = (row: typeof WalletRow.Type): Wallet =>
+const walletFromRow = (row: WalletRow): Wallet =>
   new Wallet({
     id: row.id,
     name: row.name,
@@ -31,68 +31,45 @@ const walletFromRow = (row: typeof WalletRow.Type): Wallet =>
     updatedAt: row.updated_at
   }, true)
 
-/** A `wallets` row, decoded into a Wallet and encoded back; the one place that knows the column names. */
-const WalletFromRow = Schema.transform(
-  WalletRow,
-  Schema.typeSchema(Wallet),
-  {
-    strict: true,
-    decode: (row) => walletFromRow(row),
-    encode: (wallet) => ({
-      id: wallet.id,
-      name: wallet.name,
-      chain: wallet.chain,
-      network: wallet.network,
-      status: wallet.status,
-      server_name: wallet.serverName,
-      created_at: wallet.createdAt,
-      updated_at: wallet.updatedAt
-    })
-  }
-)
+/** Every column but the id, in the order of `fieldsOf`. */
+const COLUMNS = "name, chain, network, status, server_name, created_at, updated_at"
+const fieldsOf = (wallet: Wallet): Array<SqlParam> => [
+  wallet.name,
+  wallet.chain,
+  wallet.network,
+  wallet.status,
+  wallet.serverName,
+  wallet.createdAt,
+  wallet.updatedAt
+]
 
-const encodeRow = Schema.encode(WalletFromRow)
-
-export const WalletRepoSqlite: Layer.Layer<WalletRepo, never, SqlClient.SqlClient | SqliteReader> = Layer.effect(
+export const WalletRepoSqlite: Layer.Layer<WalletRepo, never, SqliteDatabase> = Layer.effect(
   WalletRepo,
-  Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-
-    const reader = yield* SqliteReader
-    const findById = SqlSchema.findOne({
-      Request: WalletId,
-      Result: WalletFromRow,
-      execute: (id) => sql`SELECT * FROM wallets WHERE id = ${id}`
-    })
-    const list = SqlSchema.findAll({
-      Request: Schema.Void,
-      Result: WalletFromRow,
-      execute: () => sql`SELECT * FROM wallets ORDER BY created_at DESC, id DESC`
-    })
-
-    return WalletRepo.of({
+  Effect.map(SqliteDatabase, (db) =>
+    WalletRepo.of({
       // A duplicate id or server name violates a constraint: a defect, the caller checks first.
-      insert: Effect.fn("WalletRepoSqlite.insert")(function*(wallet) {
-        const row = yield* encodeRow(wallet)
-        yield* sql`INSERT INTO wallets ${sql.insert(row)}`
-      }, retryBusy, Effect.orDie),
-      // Every agent request reads its wallet: untraced, and off SqliteReader outside transactions.
-      findById: findByIdOutsideTransactions({
-        reader,
-        table: "wallets",
-        fromRow: walletFromRow,
-        inTransaction: (id: WalletId) => findById(id).pipe(retryBusy, Effect.orDie)
-      }),
-      list: list(undefined).pipe(retryBusy, Effect.orDie, Effect.withSpan("WalletRepoSqlite.list")),
-      update: Effect.fn("WalletRepoSqlite.update")(function*(wallet) {
-        const row = yield* encodeRow(wallet)
-        yield* sql`UPDATE wallets SET ${sql.update(row, ["id"])} WHERE id = ${row.id}`
-      }, retryBusy, Effect.orDie),
-      isServerNameTaken: Effect.fn("WalletRepoSqlite.isServerNameTaken")(function*(serverName) {
-        const rows = yield* sql<{ readonly taken: number }>`
-          SELECT EXISTS (SELECT 1 FROM wallets WHERE server_name = ${serverName}) AS taken`
-        return rows[0]?.taken === 1
-      }, retryBusy, Effect.orDie)
-    })
-  })
+      insert: (wallet) =>
+        Effect.asVoid(db.execute(`INSERT INTO wallets (id, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [
+          wallet.id,
+          ...fieldsOf(wallet)
+        ])),
+      findById: (id) => Effect.map(db.queryFirst<WalletRow>("SELECT * FROM wallets WHERE id = ?", [id]), Option.map(walletFromRow)),
+      list: Effect.map(
+        db.query<WalletRow>("SELECT * FROM wallets ORDER BY created_at DESC, id DESC"),
+        (rows) => rows.map(walletFromRow)
+      ),
+      update: (wallet) =>
+        Effect.asVoid(db.execute(
+          `UPDATE wallets SET (${COLUMNS}) = (?, ?, ?, ?, ?, ?, ?) WHERE id = ?`,
+          [...fieldsOf(wallet), wallet.id]
+        )),
+      isServerNameTaken: (serverName) =>
+        Effect.map(
+          db.queryFirst<{ readonly taken: number }>(
+            "SELECT EXISTS (SELECT 1 FROM wallets WHERE server_name = ?) AS taken",
+            [serverName]
+          ),
+          (row) => Option.isSome(row) && row.value.taken === 1
+        )
+    }))
 )

@@ -1,23 +1,19 @@
-import { SqlClient, Statement } from "@effect/sql"
 import { Effect } from "effect"
+import { type RanStatement, recordingStatements, SqliteDatabase } from "../Sql/SqliteDatabase.js"
 
 // For tests that pin SQLite query plans: the statements an effect runs, and the plan of one of them.
 
-/** Every statement `effect` runs through @effect/sql, compiled: the SQL text and its parameters. */
+/** Every statement `effect` runs, but transaction control (BEGIN, COMMIT, SAVEPOINT, …): SQL text and parameters. */
 export const statementsOf = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
-    const compiled: Array<readonly [string, ReadonlyArray<unknown>]> = []
-    yield* effect.pipe(Statement.withTransformer((statement) => {
-      compiled.push(statement.compile())
-      return Effect.succeed(statement)
-    }))
-    return compiled
-  })
+  Effect.map(
+    recordingStatements(effect),
+    ([, ran]) => ran.filter(([sql]) => !/^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b/i.test(sql))
+  )
 
-/** `EXPLAIN QUERY PLAN` of a compiled statement, one line per step. */
-export const planOf = ([query, params]: readonly [string, ReadonlyArray<unknown>]) =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+/** `EXPLAIN QUERY PLAN` of a statement, one line per step. */
+export const planOf = ([sql, params]: RanStatement) =>
+  Effect.flatMap(SqliteDatabase, (db) =>
     Effect.map(
-      sql.unsafe<{ readonly detail: string }>(`EXPLAIN QUERY PLAN ${query}`, params),
+      db.query<{ readonly detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params),
       (rows) => rows.map((row) => row.detail).join("\n")
     ))

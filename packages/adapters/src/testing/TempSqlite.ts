@@ -1,10 +1,8 @@
 import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
-import type { SqlClient } from "@effect/sql"
-import type { SqliteClient } from "@effect/sql-sqlite-node"
 import { Effect, Layer, type Scope } from "effect"
+import type { SqliteDatabase } from "../Sql/SqliteDatabase.js"
 import { SqliteLive } from "../Sql/SqliteLive.js"
-import type { SqliteReader } from "../Sql/SqliteReader.js"
 
 /**
  * The path of a database file in a fresh temp directory, removed with the scope. A real file (never
@@ -17,6 +15,4 @@ export const tempDatabaseFile: Effect.Effect<string, never, Scope.Scope> = Effec
 }).pipe(Effect.provide(NodeFileSystem.layer), Effect.orDie)
 
 /** A migrated database in its own temp file; every build of this layer is a new, empty database. */
-export const TempSqliteLive: Layer.Layer<SqlClient.SqlClient | SqliteClient.SqliteClient | SqliteReader> = Layer.unwrapScoped(
-  Effect.map(tempDatabaseFile, SqliteLive)
-)
+export const TempSqliteLive: Layer.Layer<SqliteDatabase> = Layer.unwrapScoped(Effect.map(tempDatabaseFile, SqliteLive))

@@ -1,7 +1,7 @@
-import { createHash, webcrypto } from "node:crypto"
+import { createHash, createHmac, createSecretKey, type KeyObject, webcrypto } from "node:crypto"
 import { DaemonSettings, InvalidToken, TOKEN_PREFIX, TokenClaims, TokenExpired, TokenSigner } from "@waiaas/domain"
 import { Clock, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
-import { errors, jwtVerify, SignJWT } from "jose"
+import { errors, jwtVerify } from "jose"
 import { JwtSecrets, type JwtSecretState } from "../JwtSecrets/JwtSecrets.js"
 
 /** The only algorithm we sign with, so the only one we accept: no `none`, no algorithm confusion. */
@@ -20,6 +20,22 @@ const importHmacKey = (secret: Uint8Array) =>
   Effect.promise(() =>
     webcrypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"])
   )
+
+/** `{"alg":"HS256","typ":"JWT"}`, the protected header of every token we sign, base64url-encoded once. */
+const ENCODED_HEADER = Buffer.from(JSON.stringify({ alg: ALGORITHM, typ: "JWT" })).toString("base64url")
+
+/**
+ * The HS256 compact JWS of `claims` (RFC 7515), exactly as jose's SignJWT writes it (a test holds the two
+ * byte for byte), but synchronous: jose signs only through WebCrypto, whose HMAC is a thread-pool round
+ * trip per token, ~90 µs of main-thread work and ~150 µs of latency here against ~5 µs for node:crypto's.
+ * Verifying, where the parsing pitfalls are, stays with jose.
+ */
+const signCompact = (claims: TokenClaims, key: KeyObject): string => {
+  const payload = Buffer.from(JSON.stringify({ sub: claims.sub, wlt: claims.wlt, iat: claims.iat, exp: claims.exp }))
+    .toString("base64url")
+  const signingInput = `${ENCODED_HEADER}.${payload}`
+  return `${signingInput}.${createHmac("sha256", key).update(signingInput).digest("base64url")}`
+}
 
 /** sha256 of the full token, prefix included, as hex: the form in which the database keeps it. */
 const fingerprint = (token: Redacted.Redacted<string>): string =>
@@ -84,6 +100,17 @@ export const makeTokenSignerJose = (
         })
       }
 
+      // The current secret as a node:crypto key for signing, made once per secret (same identity rule).
+      const signingKeys = new WeakMap<Uint8Array, KeyObject>()
+      const signingKeyFor = (secret: Uint8Array): KeyObject => {
+        let key = signingKeys.get(secret)
+        if (key === undefined) {
+          key = createSecretKey(secret)
+          signingKeys.set(secret, key)
+        }
+        return key
+      }
+
       const remember = (key: string, entry: Verified) => {
         if (cacheSize === 0) return
         verified.delete(key)
@@ -100,15 +127,8 @@ export const makeTokenSignerJose = (
         return undefined
       }
 
-      const sign = Effect.fn("TokenSigner.sign")(function*(claims: TokenClaims) {
-        const key = yield* hmacKeyFor((yield* secrets.state).current)
-        const jwt = yield* Effect.promise(() =>
-          new SignJWT({ sub: claims.sub, wlt: claims.wlt, iat: claims.iat, exp: claims.exp })
-            .setProtectedHeader({ alg: ALGORITHM, typ: "JWT" })
-            .sign(key)
-        )
-        return Redacted.make(TOKEN_PREFIX + jwt)
-      })
+      const sign = (claims: TokenClaims) =>
+        Effect.map(secrets.state, (state) => Redacted.make(TOKEN_PREFIX + signCompact(claims, signingKeyFor(state.current))))
 
       const verifyWith = (jwt: string, secret: Uint8Array, currentDate: Date) =>
         Effect.flatMap(hmacKeyFor(secret), (key) =>

@@ -207,6 +207,25 @@ describe("TokenSignerJose", () => {
       })
     }))
 
+  it.effect("signs exactly what jose's SignJWT would, byte for byte, for any claims", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(START_MS)
+      const secret = newSecret()
+      for (let i = 0; i < 20; i++) {
+        const claims = yield* claimsFor(1 + Math.floor(Math.random() * 604_800))
+        const ours = yield* Effect.flatMap(TokenSigner, (signer) => signer.sign(claims)).pipe(
+          Effect.provide(joseWith(secret))
+        )
+        const theirs = yield* Effect.promise(() =>
+          new SignJWT({ sub: claims.sub, wlt: claims.wlt, iat: claims.iat, exp: claims.exp })
+            .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+            .sign(secret)
+        )
+        expect(Redacted.value(ours)).toBe(TOKEN_PREFIX + theirs)
+        yield* TestClock.adjust(`${1 + Math.floor(Math.random() * 1000)} seconds`)
+      }
+    }))
+
   it.effect("imports each secret's HMAC key once, not on every sign and verify", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(START_MS)

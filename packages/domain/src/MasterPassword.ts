@@ -58,9 +58,9 @@ export const refuseWhileLocked = Effect.gen(function*() {
  * FREE_ATTEMPTS wrong passwords in a row every attempt is refused with 429 MASTER_PASSWORD_LOCKED — without
  * running argon2 — for an exponentially growing time; a right password resets the count. Verifications run
  * a few at a time, each after a fresh look at the lockout: guesses sent all at once are locked out as surely
- * as guesses sent one by one.
+ * as guesses sent one by one. Untraced: on the path of every admin request.
  */
-export const checkMasterPassword = Effect.fn("MasterPassword.check")(function*(password: Redacted.Redacted<string>) {
+export const checkMasterPassword = Effect.fnUntraced(function*(password: Redacted.Redacted<string>) {
   const { checks, state } = yield* MasterPasswordThrottle
   const notifier = yield* Notifier
   yield* refuseWhileLocked

@@ -28,7 +28,7 @@ export interface ProvisionedMcpToken {
  * The wallet's MCP server name: fixed the first time it is provisioned, so that renaming the wallet never
  * breaks a config that was already pasted. A collision with another wallet gets a suffix from its id.
  */
-const assignServerName = Effect.fn("Provisioning.assignServerName")(function*(wallet: Wallet) {
+const assignServerName = Effect.fnUntraced(function*(wallet: Wallet) {
   if (wallet.serverName !== null) return wallet.serverName
   const wallets = yield* WalletRepo
   return yield* (yield* Transaction).atomically(Effect.gen(function*() {
@@ -42,7 +42,7 @@ const assignServerName = Effect.fn("Provisioning.assignServerName")(function*(wa
   }))
 })
 
-export const mcpLaunchFor = Effect.fn("Provisioning.mcpLaunchFor")(function*(wallet: Wallet, serverName: string) {
+export const mcpLaunchFor = Effect.fnUntraced(function*(wallet: Wallet, serverName: string) {
   const settings = yield* DaemonSettings
   return {
     serverName,
@@ -62,8 +62,11 @@ export const mcpLaunchFor = Effect.fn("Provisioning.mcpLaunchFor")(function*(wal
  * transaction), its token written atomically to the wallet's token file after the commit, and the
  * paste-ready client config. If the file cannot be written, the session is undone and the old file and
  * session stay as they were.
+ *
+ * Untraced, like every program on a request's path: tracing is off while serving, and Effect.fn would
+ * still make a span and an Error per call (~10 µs each).
  */
-export const provisionMcpToken = Effect.fn("Provisioning.provisionMcpToken")(function*(
+export const provisionMcpToken = Effect.fnUntraced(function*(
   walletId: WalletId,
   expiresIn?: number
 ) {

@@ -35,9 +35,9 @@ export interface CreatedSession {
  * must exist and be active; an MCP session first revokes the wallet's previous MCP session, so that
  * re-provisioning frees its own slot; then the active count must be under the limit; then the row is
  * written and the events recorded (SESSION_REVOKED for the replaced one, SESSION_CREATED), in the same
- * commit. Any failure rolls all of it back, events included.
+ * commit. Any failure rolls all of it back, events included. Untraced: on the path of every provisioning.
  */
-export const createSession = Effect.fn("Sessions.create")(function*(input: CreateSessionInput) {
+export const createSession = Effect.fnUntraced(function*(input: CreateSessionInput) {
   const settings = yield* DaemonSettings
   const signer = yield* TokenSigner
   const sessions = yield* SessionRepo

@@ -13,7 +13,7 @@ import { WalletRepo } from "./WalletRepo.js"
 const notFound = (id: WalletId) => new WalletNotFound({ message: `Wallet '${id}' not found` })
 
 /** The wallet, or WalletNotFound. */
-export const getWallet = Effect.fn("Wallets.get")(function*(id: WalletId) {
+export const getWallet = Effect.fnUntraced(function*(id: WalletId) {
   const wallets = yield* WalletRepo
   return yield* Effect.flatMap(wallets.findById(id), Option.match({
     onNone: () => Effect.fail(notFound(id)),
@@ -22,7 +22,7 @@ export const getWallet = Effect.fn("Wallets.get")(function*(id: WalletId) {
 })
 
 /** The wallet if it may still be used, WalletTerminated if not. */
-export const getActiveWallet = Effect.fn("Wallets.getActive")(function*(id: WalletId) {
+export const getActiveWallet = Effect.fnUntraced(function*(id: WalletId) {
   const wallet = yield* getWallet(id)
   if (wallet.status === "TERMINATED") {
     return yield* new WalletTerminated({ message: `Wallet '${id}' is terminated` })

@@ -70,7 +70,6 @@ export const makeRecordingNotifier = (store: (record: EventRecord) => Effect.Eff
               // Even logging must not fail the caller.
               Effect.catchAllCause(() => Effect.void)
             )
-          ),
-          Effect.withSpan("Notifier.notify", { attributes: { eventType: event.type } })
+          )
         )
     }))

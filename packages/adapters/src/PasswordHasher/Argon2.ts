@@ -36,10 +36,10 @@ export const PasswordHasherArgon2 = (params: Argon2Params = productionArgon2Para
           Effect.withSpan("PasswordHasher.hash")
         ),
       // A malformed or foreign hash is a mismatch, not a crash.
+      // Untraced: every admin request verifies the master password.
       verify: (digest, password) =>
         permits.withPermits(1)(Effect.tryPromise(() => verify(digest, Redacted.value(password)))).pipe(
-          Effect.orElseSucceed(() => false),
-          Effect.withSpan("PasswordHasher.verify")
+          Effect.orElseSucceed(() => false)
         )
     })
   })

@@ -13,6 +13,7 @@ import { MasterAuthLive, RenewalAuthLive, SessionAuthLive } from "./Auth.js"
 import { createHttpServer } from "./NodeServer.js"
 import { withRequestPolicy } from "./RequestPolicy.js"
 import { makeMasterLockoutFastPath } from "./MasterLockoutFastPath.js"
+import { makeProvisioningFastPath } from "./ProvisioningFastPath.js"
 import { makeSessionFastPath } from "./SessionFastPath.js"
 
 /** The contract, implemented: every group's handlers and both auth middlewares. Needs the domain ports. */
@@ -36,12 +37,17 @@ export const HttpAppLive = HttpApiBuilder.serve().pipe(
 )
 
 /**
- * The node:http server the app runs on, with two kinds of request answered before it: GET /v1/session
- * (SessionFastPath) and master-password guesses during a lockout (MasterLockoutFastPath).
+ * The node:http server the app runs on, with three kinds of request answered before it, in this order:
+ * GET /v1/session (SessionFastPath), POST /v1/mcp/tokens (ProvisioningFastPath, which answers a lockout's
+ * 429 itself) and master-password guesses on other routes during a lockout (MasterLockoutFastPath).
  */
 export const HttpServerLive = (listen: { readonly port: number; readonly host: string }) =>
   Layer.unwrapEffect(Effect.map(
-    Effect.all([makeSessionFastPath, makeMasterLockoutFastPath]),
-    ([session, lockout]) =>
-      NodeHttpServer.layer(() => createHttpServer({ preRoute: (request, response) => session(request, response) || lockout(request, response) }), listen)
+    Effect.all([makeSessionFastPath, makeMasterLockoutFastPath, makeProvisioningFastPath]),
+    ([session, lockout, provisioning]) =>
+      NodeHttpServer.layer(() =>
+        createHttpServer({
+          preRoute: (request, response) =>
+            session(request, response) || provisioning(request, response) || lockout(request, response)
+        }), listen)
   ))

@@ -8,23 +8,21 @@ import {
   HttpServerResponse
 } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
-import {
-  type ApiErrorClass,
-  CurrentRequestId,
-  type ErrorDetails,
-  HostNotAllowed,
-  InternalError,
-  InvalidJson,
-  PayloadTooLarge,
-  RouteNotFound,
-  ValidationFailed
-} from "@waiaas/domain"
+import { CurrentRequestId, HostNotAllowed, InternalError, InvalidJson, PayloadTooLarge, RouteNotFound } from "@waiaas/domain"
 import { randomUUID } from "node:crypto"
 import type * as http from "node:http"
 import { Cause, Clock, Effect, FiberRef, Layer, Option } from "effect"
 import { globalValue } from "effect/GlobalValue"
 import { RequestLine } from "../RequestLine.js"
-import { errorResponse } from "./ErrorResponse.js"
+import {
+  type Answer,
+  declaredErrorAnswer,
+  errorAnswer,
+  errorResponse,
+  isWireError,
+  toResponse,
+  validationFailedAnswer
+} from "./ErrorResponse.js"
 
 /** Largest request body accepted, in bytes. */
 export const MAX_BODY_BYTES = 64 * 1024
@@ -135,12 +133,15 @@ const unreadableBody = (request: HttpServerRequest.HttpServerRequest) =>
     if (!contentType.includes("application/json")) return Option.none<string>()
     const text = yield* Effect.option(request.text) // a body that cannot be read fails again, and is answered, later
     return Option.isSome(text) && nestedDeeperThan(text.value, MAX_JSON_DEPTH)
-      ? Option.some(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`)
+      ? Option.some(TOO_DEEP)
       : Option.none<string>()
   })
 
+/** INVALID_JSON's message for a body nested deeper than MAX_JSON_DEPTH. */
+export const TOO_DEEP = `JSON nested deeper than ${MAX_JSON_DEPTH} levels`
+
 /** Whether brackets and braces (outside strings) nest deeper than `max`; the JSON need not be valid. */
-const nestedDeeperThan = (text: string, max: number): boolean => {
+export const nestedDeeperThan = (text: string, max: number): boolean => {
   let depth = 0
   let inString = false
   for (let i = 0; i < text.length; i++) {
@@ -207,17 +208,22 @@ const withBody = (request: HttpServerRequest.HttpServerRequest, body: Buffer) =>
     })
   )
 
+/** INVALID_JSON's message for a body that JSON.parse refuses. */
+export const NOT_JSON = "Request body is not valid JSON"
+
+/** What a request that failed unexpectedly is told: 500, the cause is logged under its request id. */
+export const unexpectedFailure = (cause: Cause.Cause<unknown>, requestId: string): Effect.Effect<Answer> =>
+  Effect.as(
+    Effect.logError("Request failed with an unexpected error", cause),
+    errorAnswer(InternalError, requestId, "Internal error; see the daemon log for this request id")
+  )
+
 const mapCause = <E>(cause: Cause.Cause<E>, requestId: string): Effect.Effect<HttpServerResponse.HttpServerResponse, E> => {
   const failure = Cause.failureOption(cause)
   if (Option.isSome(failure)) {
     const error = failure.value
     if (error instanceof HttpApiError.HttpApiDecodeError) {
-      const issues = error.issues.map((issue) => ({ path: issue.path, message: issue.message }))
-      const first = issues[0]
-      const message = first === undefined
-        ? "Request does not match the schema"
-        : `${first.path.length > 0 ? `${first.path.join(".")}: ` : ""}${first.message}`
-      return Effect.succeed(errorResponse(ValidationFailed, requestId, message, { issues }))
+      return Effect.succeed(toResponse(validationFailedAnswer(error.issues, requestId), requestId))
     }
     if (HttpServerError.isServerError(error) && error._tag === "RouteNotFound") {
       return Effect.succeed(errorResponse(RouteNotFound, requestId, `No route for ${error.request.method} ${pathOf(error.request.url)}`))
@@ -225,42 +231,15 @@ const mapCause = <E>(cause: Cause.Cause<E>, requestId: string): Effect.Effect<Ht
     if (HttpServerError.isServerError(error) && error._tag === "RequestError") {
       return Effect.succeed(errorResponse(InvalidJson, requestId, "Request body could not be read"))
     }
-    if (isWireError(error)) return Effect.succeed(declaredErrorResponse(error, requestId))
+    if (isWireError(error)) return Effect.succeed(toResponse(declaredErrorAnswer(error, requestId), requestId))
     return Effect.failCause(cause)
   }
   const defect = Cause.dieOption(cause)
   if (Option.isSome(defect) && HttpServerError.isServerError(defect.value) && defect.value._tag === "RequestError") {
-    return Effect.succeed(errorResponse(InvalidJson, requestId, "Request body is not valid JSON"))
+    return Effect.succeed(errorResponse(InvalidJson, requestId, NOT_JSON))
   }
   if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause)
-  return Effect.as(
-    Effect.logError("Request failed with an unexpected error", cause),
-    errorResponse(InternalError, requestId, "Internal error; see the daemon log for this request id")
-  )
-}
-
-/** An error whose class declares its wire spec (Errors.ts): every domain and auth error. */
-const isWireError = (error: unknown): error is { readonly message: string; readonly details?: ErrorDetails } & {
-  readonly constructor: ApiErrorClass<{ readonly message: string }>
-} =>
-  typeof error === "object" && error !== null && typeof (error.constructor as { spec?: unknown }).spec === "object"
-
-/**
- * Declared errors get the body their wire schema describes (clients decode it with that schema); built
- * here so that a `retryAfter` also becomes a Retry-After header.
- */
-const declaredErrorResponse = (
-  error: { readonly message: string; readonly details?: ErrorDetails } & { readonly constructor: ApiErrorClass<any> },
-  requestId: string
-) => {
-  const retryAfter = error.details?.retryAfter
-  return errorResponse(
-    error.constructor,
-    requestId,
-    error.message,
-    error.details,
-    typeof retryAfter === "number" ? { "retry-after": String(retryAfter) } : undefined
-  )
+  return Effect.map(unexpectedFailure(cause, requestId), (answer) => toResponse(answer, requestId))
 }
 
 export const pathOf = (url: string): string => {
@@ -301,7 +280,7 @@ export const securityHeaders = (requestId: string, cacheControl?: string) => ({
 export const answerDirectly = (
   request: http.IncomingMessage,
   response: http.ServerResponse,
-  answer: { readonly status: number; readonly body: unknown; readonly headers?: Record<string, string> },
+  answer: Answer,
   requestId: string,
   startedAt: number
 ) => {

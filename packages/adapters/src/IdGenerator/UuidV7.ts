@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto"
+import { randomFillSync } from "node:crypto"
 import { IdGenerator } from "@waiaas/domain"
-import { Clock, Effect, Layer, Ref } from "effect"
+import { Clock, Effect, Layer } from "effect"
 import { v7 } from "uuid"
 
 interface V7State {
@@ -21,17 +21,29 @@ const advance = (state: V7State, now: number, random: Uint8Array): V7State => {
   return seq === 0 ? { msecs: state.msecs + 1, seq } : { msecs: state.msecs, seq }
 }
 
+/** 16 random bytes at a time from a pool refilled in 4 KiB: one call into the CSPRNG per 256 ids. */
+const pooledRandom = () => {
+  const pool = new Uint8Array(4096)
+  let used = pool.length
+  return (): Uint8Array => {
+    if (used === pool.length) {
+      randomFillSync(pool)
+      used = 0
+    }
+    used += 16
+    return pool.slice(used - 16, used)
+  }
+}
+
 /** Lower-case UUID v7 whose timestamp comes from `Clock`, time-ordered even under `TestClock`. */
-export const IdGeneratorUuidV7: Layer.Layer<IdGenerator> = Layer.effect(
-  IdGenerator,
-  Effect.gen(function*() {
-    const state = yield* Ref.make<V7State>({ msecs: -Infinity, seq: 0 })
-    const next = Effect.gen(function*() {
-      const now = yield* Clock.currentTimeMillis
-      const random = new Uint8Array(randomBytes(16))
-      const { msecs, seq } = yield* Ref.updateAndGet(state, (s) => advance(s, now, random))
-      return v7({ msecs, seq, random })
+export const IdGeneratorUuidV7: Layer.Layer<IdGenerator> = Layer.sync(IdGenerator, () => {
+  let state: V7State = { msecs: -Infinity, seq: 0 }
+  const random = pooledRandom()
+  return IdGenerator.of({
+    next: Effect.map(Clock.currentTimeMillis, (now) => {
+      const bytes = random()
+      state = advance(state, now, bytes)
+      return v7({ msecs: state.msecs, seq: state.seq, random: bytes })
     })
-    return IdGenerator.of({ next })
   })
-)
+})

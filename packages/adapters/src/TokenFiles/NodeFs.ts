@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto"
+import { randomUUID } from "node:crypto"
 import { closeSync, constants, fchmodSync, fsync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs"
 import { chmod, lstat, mkdir, readdir, unlink } from "node:fs/promises"
 import { join, resolve } from "node:path"
@@ -166,7 +166,8 @@ export const TokenFilesNode = (tokenDir: string): Layer.Layer<TokenFiles, TokenD
             return yield* new TokenFileWriteFailed({ message: `Refused to write a token file: ${invalid.value}` })
           }
           const target = join(dir, walletId)
-          const temp = join(dir, `.${walletId}.${randomBytes(8).toString("hex")}.tmp`)
+          // 62 random bits, from node's pooled UUID randomness (one CSPRNG call per 128 names).
+          const temp = join(dir, `.${walletId}.${randomUUID().replaceAll("-", "").slice(-16)}.tmp`)
           yield* writeTokenAtomically(target, temp, `${Redacted.value(token)}\n`).pipe(
             Effect.mapError((error) => {
               const code = errnoCode(error)

@@ -59,6 +59,8 @@ export const withAfterCommit = <A, E, R>(
           ? Effect.sync(() => {
             outer.value.actions.push(...done.actions)
           })
+          : done.actions.length === 0
+          ? Effect.void
           : Effect.forEach(done.actions, runCommitted, { discard: true })
       })
     )

@@ -10,11 +10,13 @@
 //   node bench/run.mjs --profile     CPU profiles (node --cpu-prof) of the daemon: start-up, and under the
 //                                    session-auth and provisioning loads; top frames to bench/profiles/*.txt
 //
-// Every load comes from autocannon in its own process (bench/lib/load.mjs); the daemon is the built CLI
+// Every load comes from a process of its own: autocannon (bench/lib/load.mjs), and for sequential
+// provisioning bench/lib/paired.mjs, which alternates it with the floor one by one; the daemon is the built CLI
 // (`packages/server/bin/waiaas.js start`, as users run it, or BENCH_DAEMON_BIN); the reference server is
 // bench/reference-server.mjs on the same database; the provisioning floor is bench/lib/floor.mjs. Each
 // figure is the median over rounds, the two sides of a comparison alternating within each round
-// (provisioning: percentiles of latencies pooled over small alternating batches).
+// (provisioning: percentiles of latencies pooled over the rounds; sequentially the daemon's requests and
+// the floor's operations alternate one by one, lib/paired.mjs).
 // Writes bench/results.json (quick mode: a temp file unless --out) and prints a table.
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -26,6 +28,7 @@ import {
   DAEMON_BIN,
   FLOOR_SCRIPT,
   load,
+  PAIRED_SCRIPT,
   ROOT,
   runJsonChild,
   SEED_SCRIPT,
@@ -64,7 +67,8 @@ const FULL = {
   session: { rounds: 3, warmupS: 1, durationS: 3, connections: 32 },
   // Small batches, the daemon's and the floor's alternating, latencies pooled over all rounds: both sides
   // then see the same machine (argon2 needs both cores; anything else running shows on both).
-  provisioning: { rounds: 5, sequential: 8, inFlight: 8, inFlightN: 16, warmup: 2 },
+  // Sequential: pairs (a daemon request, a floor operation, order alternating) so that drift hits both sides.
+  provisioning: { rounds: 5, pairs: 16, inFlight: 8, inFlightN: 16, warmup: 2 },
   attack: { rounds: 3, durationS: 3, floodConnections: 32, leadS: 0.5, warmupS: 0.5 }
 }
 const QUICK = {
@@ -77,7 +81,7 @@ const QUICK = {
   startTimeoutS: { empty: 30, scaled: 120 },
   rssRequests: 1_000,
   session: { rounds: 1, warmupS: 0, durationS: 1, connections: 32 },
-  provisioning: { rounds: 1, sequential: 4, inFlight: 8, inFlightN: 8, warmup: 1 },
+  provisioning: { rounds: 1, pairs: 4, inFlight: 8, inFlightN: 8, warmup: 1 },
   attack: { rounds: 1, durationS: 1, floodConnections: 32, leadS: 0.3, warmupS: 0 }
 }
 if (args.nice !== undefined) {
@@ -191,6 +195,17 @@ const floorRun = (dir, walletIds, concurrency, n) =>
     samples: true
   })
 
+/** Sequential provisioning and its floor in alternating pairs (paired.mjs): `{ daemon, floor }`. */
+const pairedRun = (port, dir, walletIds, pairs) =>
+  runJsonChild(PAIRED_SCRIPT, {
+    port,
+    password: PASSWORD,
+    walletIds,
+    pairs,
+    warmup: args.quick ? 1 : P.provisioning.warmup,
+    floor: { db: path.join(dir, "waiaas.db"), tokenDir: path.join(dir, "mcp-tokens"), argon2Permits: ARGON2_PERMITS }
+  })
+
 /** A flood of wrong master passwords on the provisioning route, until `durationS` is over. */
 const floodLoad = (port, walletId, durationS) =>
   load({
@@ -267,12 +282,12 @@ const scenario = async (name, dir, fixture, { starts, attack }) => {
 
   // 2. Provisioning, sequential and 8 in flight, each next to its floor (daemon idle meanwhile).
   for (let r = 0; r < (phases.has("provisioning") ? P.provisioning.rounds : 0); r++) {
-    const { inFlight, inFlightN, sequential } = P.provisioning
+    const { inFlight, inFlightN, pairs } = P.provisioning
     const measured = (f) => withForeignCpu([daemon.pid], f)
+    const paired = await measured(() => pairedRun(daemon.port, floorDir, fixture.provisionWalletIds, pairs))
     const round = {
-      sequential: checkAll2xx(`${name} provisioning sequential`,
-        await measured(() => provisioningLoad(daemon.port, fixture.provisionWalletIds, 1, sequential))),
-      sequentialFloor: await measured(() => floorRun(floorDir, fixture.provisionWalletIds, 1, sequential)),
+      sequential: checkAll2xx(`${name} provisioning sequential`, { ...paired.daemon, foreignCores: paired.foreignCores }),
+      sequentialFloor: { ...paired.floor, foreignCores: paired.foreignCores },
       inFlight: checkAll2xx(`${name} provisioning ${inFlight} in flight`,
         await measured(() => provisioningLoad(daemon.port, fixture.provisionWalletIds, inFlight, inFlightN))),
       inFlightFloor: await measured(() => floorRun(floorDir, fixture.provisionWalletIds, inFlight, inFlightN))
@@ -565,7 +580,7 @@ const renderTable = (results) => {
     line(widths.map((w) => "-".repeat(w))),
     ...rows.map(line),
     "Medians over rounds (each round alternates the two sides of a comparison); provisioning: percentiles of the " +
-    "latencies pooled over small interleaved batches of the daemon and its floor.",
+    "latencies pooled over the rounds (sequential: daemon and floor in alternating pairs; 8 in flight: interleaved batches).",
     "other CPU: the most CPU (in cores) that processes other than the bench's used during any run behind the figure; " +
     "blank when under 0.05 (a quiet machine)."
   ].join("\n")

@@ -219,6 +219,7 @@ export const runJsonChild = (script, config, { onSpawn } = {}) =>
 
 export const LOAD_SCRIPT = path.join(BENCH_DIR, "lib/load.mjs")
 export const FLOOR_SCRIPT = path.join(BENCH_DIR, "lib/floor.mjs")
+export const PAIRED_SCRIPT = path.join(BENCH_DIR, "lib/paired.mjs")
 export const SEED_SCRIPT = path.join(BENCH_DIR, "lib/seed.mjs")
 
 /** A load run in its own process (see load.mjs for the config). */

@@ -172,53 +172,55 @@ export const makeSqliteDatabase = (filename: string, options: SqliteDatabaseOpti
         return retryBusy(writer.inTransaction ? turn.withPermits(1)(alone) : alone)
       })
 
-    const control = (fiber: AnyFiber, sql: string) => run(fiber, onWriter, sql, [], (s) => s.run())
-
-    const outermost = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-      retryBusy(turn.withPermits(1)(Effect.uninterruptibleMask((restore) =>
-        Effect.withFiberRuntime<A, E, R>((fiber) => {
-          const transaction: OpenTransaction = { depth: 0, open: true }
-          return control(fiber, "BEGIN IMMEDIATE").pipe(
-            Effect.zipRight(Effect.exit(restore(Effect.locally(effect, current, transaction)))),
-            Effect.flatMap((exit) =>
-              Effect.withFiberRuntime<A, E, R>((fiber) => {
-                transaction.open = false
-                if (Exit.isSuccess(exit)) {
-                  return Effect.zipRight(
-                    Effect.catchAllDefect(control(fiber, "COMMIT"), (defect) =>
-                      Effect.zipRight(rollBack(fiber), Effect.die(defect))),
-                    exit
-                  )
-                }
-                return Effect.zipRight(rollBack(fiber), exit)
-              })
-            )
-          )
-        })
-      )))
+    /** A transaction-control statement, run at once: the error it threw, if any. */
+    const control = (fiber: AnyFiber, sql: string): unknown => {
+      fiber.getFiberRef(statementLog)?.push([sql, []])
+      try {
+        onWriter(sql).run()
+        return undefined
+      } catch (error) {
+        return error
+      }
+    }
 
     // SQLite may have rolled back already (some errors end the transaction themselves).
-    const rollBack = (fiber: AnyFiber) => writer.inTransaction ? control(fiber, "ROLLBACK") : Effect.void
+    const rollBack = (fiber: AnyFiber) => {
+      if (writer.inTransaction) control(fiber, "ROLLBACK")
+    }
+
+    // Written without Effect.gen, and with BEGIN/COMMIT made in place: every provisioning runs one, and
+    // each layer of combinators cost microseconds once the process has been idle (bench/README.md).
+    const outermost = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+      retryBusy(Effect.uninterruptibleMask((restore) =>
+        Effect.zipRight(
+          restore(turn.take(1)),
+          Effect.withFiberRuntime<A, E, R>((fiber) => {
+            const transaction: OpenTransaction = { depth: 0, open: true }
+            const notBegun = control(fiber, "BEGIN IMMEDIATE")
+            if (notBegun !== undefined) return Effect.zipRight(turn.release(1), Effect.die(notBegun))
+            return Effect.flatMap(Effect.exit(restore(Effect.locally(effect, current, transaction))), (exit) => {
+              transaction.open = false
+              const notCommitted = Exit.isSuccess(exit) ? control(fiber, "COMMIT") : undefined
+              if (Exit.isFailure(exit) || notCommitted !== undefined) rollBack(fiber)
+              return Effect.zipRight(turn.release(1), notCommitted === undefined ? exit : Effect.die(notCommitted))
+            })
+          })
+        )
+      ))
 
     const nested = <A, E, R>(effect: Effect.Effect<A, E, R>, outer: OpenTransaction): Effect.Effect<A, E, R> =>
       Effect.uninterruptibleMask((restore) =>
         Effect.withFiberRuntime<A, E, R>((fiber) => {
           const transaction: OpenTransaction = { depth: outer.depth + 1, open: true }
           const name = `waiaas_${transaction.depth}`
-          return control(fiber, `SAVEPOINT ${name}`).pipe(
-            Effect.zipRight(Effect.exit(restore(Effect.locally(effect, current, transaction)))),
-            Effect.flatMap((exit) =>
-              Effect.withFiberRuntime<A, E, R>((fiber) => {
-                transaction.open = false
-                return Exit.isSuccess(exit)
-                  ? Effect.zipRight(control(fiber, `RELEASE ${name}`), exit)
-                  : Effect.zipRight(
-                    Effect.zipRight(control(fiber, `ROLLBACK TO ${name}`), control(fiber, `RELEASE ${name}`)),
-                    exit
-                  )
-              })
-            )
-          )
+          const notBegun = control(fiber, `SAVEPOINT ${name}`)
+          if (notBegun !== undefined) return Effect.die(notBegun)
+          return Effect.flatMap(Effect.exit(restore(Effect.locally(effect, current, transaction))), (exit) => {
+            transaction.open = false
+            if (Exit.isFailure(exit)) control(fiber, `ROLLBACK TO ${name}`)
+            const notReleased = control(fiber, `RELEASE ${name}`)
+            return notReleased === undefined ? exit : Effect.die(notReleased)
+          })
         })
       )
 

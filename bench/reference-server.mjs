@@ -6,7 +6,7 @@
 // Prints "reference listening on <port>" once ready; exits on SIGTERM/SIGINT.
 import Database from "better-sqlite3"
 import { jwtVerify } from "jose"
-import { createHash, randomUUID } from "node:crypto"
+import { hash, randomUUID } from "node:crypto"
 import * as http from "node:http"
 import { parseArgs } from "node:util"
 
@@ -72,7 +72,7 @@ const server = http.createServer(async (req, res) => {
   const row = sessionById.get(claims.sub)
   if (row === undefined || row.wallet_id !== claims.wlt) return fail(res, 401, "INVALID_TOKEN", "Session not found")
   if (row.revoked_at !== null) return fail(res, 401, "SESSION_REVOKED", "Session has been revoked")
-  if (row.token_hash !== createHash("sha256").update(token, "utf8").digest("hex")) {
+  if (row.token_hash !== hash("sha256", token, "hex")) {
     return fail(res, 401, "INVALID_TOKEN", "Token has been superseded by a newer one")
   }
   if (row.expires_at <= Math.floor(Date.now() / 1000)) return fail(res, 401, "TOKEN_EXPIRED", "Session has expired")

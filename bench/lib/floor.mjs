@@ -9,7 +9,7 @@
 // It runs against a copy of the daemon's database (never the live file), with the daemon idle.
 import argon2 from "argon2"
 import Database from "better-sqlite3"
-import { createHash, randomBytes, randomUUID } from "node:crypto"
+import { hash as sha, randomBytes, randomUUID } from "node:crypto"
 import { constants } from "node:fs"
 import { open, rename } from "node:fs/promises"
 import { join } from "node:path"
@@ -60,7 +60,7 @@ export const makeFloor = (config) => {
     countActive.get(walletId, now)
     const id = randomUUID()
     const token = "wai_sess_" + randomBytes(120).toString("base64url")
-    const values = sessionValues(id, walletId, createHash("sha256").update(token).digest("hex"), now)
+    const values = sessionValues(id, walletId, sha("sha256", token, "hex"), now)
     insertSession.run(Object.fromEntries(sessionCols.map((c) => [c, values[c]])))
     if (previous !== undefined) insertEvent.run(randomUUID(), "SESSION_REVOKED", walletId, previous.id, now, "{}")
     insertEvent.run(randomUUID(), "SESSION_CREATED", walletId, id, now, "{}")

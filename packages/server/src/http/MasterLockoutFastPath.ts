@@ -1,7 +1,8 @@
 import { HttpApi } from "@effect/platform"
-import { Api, errorBody, MasterAuth, MasterPasswordLocked, refuseWhileLocked } from "@waiaas/domain"
+import { Api, MasterAuth, type MasterPasswordLocked, refuseWhileLocked } from "@waiaas/domain"
 import { Clock, Effect, Either, Runtime } from "effect"
 import type * as http from "node:http"
+import { declaredErrorAnswer } from "./ErrorResponse.js"
 import type { PreRoute } from "./NodeServer.js"
 import { answerDirectly, isAllowedHost, pathOf, requestIdFrom } from "./RequestPolicy.js"
 
@@ -40,11 +41,7 @@ export const makeMasterLockoutFastPath = Effect.gen(function*() {
   const refuse = (request: http.IncomingMessage, response: http.ServerResponse, locked: MasterPasswordLocked) => {
     const requestId = requestIdFrom(request.headers["x-request-id"] as string | undefined)
     run(Effect.flatMap(Clock.currentTimeMillis, (startedAt) =>
-      answerDirectly(request, response, {
-        status: MasterPasswordLocked.spec.status,
-        body: errorBody(MasterPasswordLocked.spec, locked, requestId),
-        headers: { "retry-after": String(locked.details?.retryAfter) }
-      }, requestId, startedAt)))
+      answerDirectly(request, response, declaredErrorAnswer(locked, requestId), requestId, startedAt)))
   }
 
   return ((request, response) => {

@@ -3,9 +3,7 @@ import {
   CurrentRequestId,
   CurrentSessionView,
   describeSession,
-  errorBody,
   type ErrorSpec,
-  InternalError,
   InvalidToken,
   makeSessionAuthenticator,
   SessionAuth,
@@ -14,8 +12,9 @@ import {
 } from "@waiaas/domain"
 import { Clock, Effect, Redacted, Runtime, Schema } from "effect"
 import type * as http from "node:http"
+import type { Answer } from "./ErrorResponse.js"
 import type { PreRoute } from "./NodeServer.js"
-import { answerDirectly, isAllowedHost, requestIdFrom } from "./RequestPolicy.js"
+import { answerDirectly, isAllowedHost, requestIdFrom, unexpectedFailure } from "./RequestPolicy.js"
 
 const endpoint = AgentGroup.endpoints.session
 const encodeSuccess = Schema.encode(CurrentSessionView) // the endpoint's success schema
@@ -46,18 +45,10 @@ export const makeSessionFastPath = Effect.gen(function*() {
       authenticate(Redacted.make(token)).pipe(
         Effect.flatMap(describeSession),
         Effect.flatMap((view) => Effect.orDie(encodeSuccess(view))),
-        Effect.map((view): Answer => [200, view]),
+        Effect.map((view): Answer => ({ status: 200, body: view })),
         Effect.catchAll((error) => failed(error, requestId)),
-        Effect.catchAllCause((cause) =>
-          Effect.as(
-            Effect.logError("Request failed with an unexpected error", cause),
-            [
-              InternalError.spec.status,
-              errorBody(InternalError.spec, { message: "Internal error; see the daemon log for this request id" }, requestId)
-            ] satisfies Answer
-          )
-        ),
-        Effect.flatMap(([status, body]) => answerDirectly(request, response, { status, body }, requestId, startedAt))
+        Effect.catchAllCause((cause) => unexpectedFailure(cause, requestId)),
+        Effect.flatMap((answer) => answerDirectly(request, response, answer, requestId, startedAt))
       ))
 
   return ((request, response) => {
@@ -74,8 +65,6 @@ export const makeSessionFastPath = Effect.gen(function*() {
   }) satisfies PreRoute
 })
 
-type Answer = readonly [status: number, body: unknown]
-
 type SessionAuthFailure = typeof SessionAuth.failure.Type
 
 const failureSpecs: { readonly [Tag in SessionAuthFailure["_tag"]]: ErrorSpec } = {
@@ -88,6 +77,6 @@ const failureSpecs: { readonly [Tag in SessionAuthFailure["_tag"]]: ErrorSpec } 
 const failed = (error: SessionAuthFailure, requestId: string) =>
   encodeFailure(error).pipe(
     Effect.orDie,
-    Effect.map((body): Answer => [failureSpecs[error._tag].status, body]),
+    Effect.map((body): Answer => ({ status: failureSpecs[error._tag].status, body })),
     Effect.locally(CurrentRequestId, requestId)
   )

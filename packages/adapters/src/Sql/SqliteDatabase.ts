@@ -189,7 +189,7 @@ export const makeSqliteDatabase = (filename: string, options: SqliteDatabaseOpti
     }
 
     // Written without Effect.gen, and with BEGIN/COMMIT made in place: every provisioning runs one, and
-    // each layer of combinators cost microseconds once the process has been idle (bench/README.md).
+    // each layer of combinators costs microseconds once the process has been idle (README: Performance).
     const outermost = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
       retryBusy(Effect.uninterruptibleMask((restore) =>
         Effect.zipRight(

@@ -1,5 +1,6 @@
 import { nowSeconds } from "@waiaas/domain"
 import { Effect, Layer, Option, SynchronizedRef } from "effect"
+import { keyValueOf } from "../Sql/KeyValue.js"
 import { SqliteDatabase } from "../Sql/SqliteDatabase.js"
 import { JwtSecrets } from "./JwtSecrets.js"
 import {
@@ -12,9 +13,6 @@ import {
   stateOf
 } from "./StoredSecret.js"
 
-const UPSERT = `INSERT INTO key_value (key, value, updated_at) VALUES (?, ?, ?)
-  ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`
-
 /**
  * JwtSecrets kept in `key_value`. The secrets are read once when the layer is built (the current one
  * created there on first start) and then served from a Ref, so signing and verifying never query the
@@ -24,11 +22,12 @@ export const JwtSecretsSqlite: Layer.Layer<JwtSecrets, never, SqliteDatabase> = 
   JwtSecrets,
   Effect.gen(function*() {
     const db = yield* SqliteDatabase
+    const rows = keyValueOf(db)
     const read = (key: string) =>
-      db.queryFirst<{ readonly value: string }>("SELECT value FROM key_value WHERE key = ?", [key]).pipe(
+      rows.get(key).pipe(
         Effect.flatMap(Option.match({
           onNone: () => Effect.succeedNone,
-          onSome: (row) => Effect.asSome(decodeStoredSecret(row.value))
+          onSome: (value) => Effect.asSome(decodeStoredSecret(value))
         }))
       )
     const readCurrent = Effect.flatMap(read(CURRENT_KEY), (current) =>
@@ -42,10 +41,7 @@ export const JwtSecretsSqlite: Layer.Layer<JwtSecrets, never, SqliteDatabase> = 
       const now = yield* nowSeconds
       const value = yield* encodeStoredSecret(newStoredSecret(now))
       // DO NOTHING, then read back: if another process created one meanwhile, both use the same secret.
-      yield* db.execute(
-        "INSERT INTO key_value (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING",
-        [CURRENT_KEY, value, now]
-      )
+      yield* rows.setIfMissing(CURRENT_KEY, value, now)
     })
 
     // One transaction: both rows from the same snapshot, even if another process rotates meanwhile.
@@ -62,8 +58,8 @@ export const JwtSecretsSqlite: Layer.Layer<JwtSecrets, never, SqliteDatabase> = 
       SynchronizedRef.updateEffect(state, () =>
         db.transaction(Effect.gen(function*() {
           const rotation = yield* rotationOf(yield* readCurrent, now)
-          yield* db.execute(UPSERT, [CURRENT_KEY, rotation.currentValue, now])
-          yield* db.execute(UPSERT, [PREVIOUS_KEY, rotation.previousValue, now])
+          yield* rows.set(CURRENT_KEY, rotation.currentValue, now)
+          yield* rows.set(PREVIOUS_KEY, rotation.previousValue, now)
           return rotation.state
         })).pipe(Effect.orDie)).pipe(Effect.uninterruptible, Effect.withSpan("JwtSecrets.rotate"))
 

@@ -1,5 +1,6 @@
 import { MasterPasswordStore, nowSeconds } from "@waiaas/domain"
 import { Effect, Layer, Option } from "effect"
+import { keyValueOf } from "../Sql/KeyValue.js"
 import { SqliteDatabase } from "../Sql/SqliteDatabase.js"
 
 const key = "master_password_hash"
@@ -12,30 +13,21 @@ const key = "master_password_hash"
 export const MasterPasswordStoreSqlite: Layer.Layer<MasterPasswordStore, never, SqliteDatabase> = Layer.effect(
   MasterPasswordStore,
   Effect.map(SqliteDatabase, (db) => {
+    const rows = keyValueOf(db)
     let known: Option.Option<string> = Option.none()
-    const read = Effect.map(
-      db.queryFirst<{ readonly value: string }>("SELECT value FROM key_value WHERE key = ?", [key]),
-      Option.map((row) => row.value)
-    )
     return MasterPasswordStore.of({
       get: Effect.suspend(() =>
-        Option.isSome(known) ? Effect.succeed(known) : Effect.tap(read, (stored) => {
+        Option.isSome(known) ? Effect.succeed(known) : Effect.tap(rows.get(key), (stored) => {
           known = stored
         })
       ),
       set: (hash) =>
-        Effect.flatMap(nowSeconds, (now) =>
-          db.execute(
-            `INSERT INTO key_value (key, value, updated_at) VALUES (?, ?, ?)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-            [key, hash, now]
-          )).pipe(
-            Effect.tap(() => {
-              known = Option.some(hash)
-            }),
-            Effect.asVoid,
-            Effect.withSpan("MasterPasswordStoreSqlite.set")
-          )
+        Effect.flatMap(nowSeconds, (now) => rows.set(key, hash, now)).pipe(
+          Effect.tap(() => {
+            known = Option.some(hash)
+          }),
+          Effect.withSpan("MasterPasswordStoreSqlite.set")
+        )
     })
   })
 )

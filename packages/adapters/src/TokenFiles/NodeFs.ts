@@ -37,24 +37,20 @@ const checkWalletId = (walletId: string): Option.Option<string> =>
 const attempt = <A>(call: () => A): Effect.Effect<A, NodeJS.ErrnoException> =>
   Effect.try({ try: call, catch: (error) => error as NodeJS.ErrnoException })
 
-/** fsync(2) on the thread pool. */
-const fsyncOnPool = (fd: number) =>
-  Effect.async<void, NodeJS.ErrnoException>((resume) => {
-    fsync(fd, (error) => resume(error === null ? Effect.void : Effect.fail(error)))
+/** A call of fs's callback API (it runs on the thread pool): its result, or its errno error as a failure. */
+const onPool = <A = void>(call: (done: (error: NodeJS.ErrnoException | null, result?: A) => void) => void) =>
+  Effect.async<A, NodeJS.ErrnoException>((resume) => {
+    call((error, result) => resume(error === null ? Effect.succeed(result as A) : Effect.fail(error)))
   })
 
-/** open(2) of a new temp file on the thread pool: O_EXCL, O_NOFOLLOW, 0600. */
+const fsyncOnPool = (fd: number) => onPool((done) => fsync(fd, done))
+
+/** A new temp file: O_EXCL, O_NOFOLLOW, 0600. */
 const createOnPool = (path: string) =>
-  Effect.async<number, NodeJS.ErrnoException>((resume) => {
-    open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600, (error, fd) =>
-      resume(error === null ? Effect.succeed(fd) : Effect.fail(error)))
-  })
+  onPool<number>((done) =>
+    open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600, done))
 
-/** rename(2) on the thread pool. */
-const renameOnPool = (from: string, to: string) =>
-  Effect.async<void, NodeJS.ErrnoException>((resume) => {
-    rename(from, to, (error) => resume(error === null ? Effect.void : Effect.fail(error)))
-  })
+const renameOnPool = (from: string, to: string) => onPool((done) => rename(from, to, done))
 
 /** Closes a descriptor whose outcome no longer matters (its data is fsynced, or the write failed anyway). */
 const closeQuietly = (fd: number) =>

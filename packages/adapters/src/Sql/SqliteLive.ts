@@ -7,7 +7,7 @@ import events from "./migrations/00003_events.js"
 import { retryBusy, SqliteDatabase, SqliteDatabaseLive } from "./SqliteDatabase.js"
 
 /** Every migration, by name; @effect/sql's migrator records the applied ones in `effect_sql_migrations`. */
-export const migrations = {
+const migrations = {
   "00001_initial": initial,
   "00002_session_lifecycle": sessionLifecycle,
   "00003_events": events
@@ -19,8 +19,8 @@ export const migrations = {
  * No schemaDirectory (it would shell out to the sqlite3 CLI); the migrator still asks for NodeContext's
  * services even with fromRecord.
  */
-export const migrate = (filename: string, loader = SqliteMigrator.fromRecord(migrations)) =>
-  retryBusy(SqliteMigrator.run({ loader })).pipe(
+const migrate = (filename: string) =>
+  retryBusy(SqliteMigrator.run({ loader: SqliteMigrator.fromRecord(migrations) })).pipe(
     Effect.provide(SqliteClient.layer({ filename })),
     Effect.provide(NodeContext.layer),
     Effect.scoped

@@ -17,7 +17,9 @@ const countingHasher = (verifications: Ref.Ref<number>) =>
     Effect.map(PasswordHasher, (hasher) =>
       PasswordHasher.of({
         ...hasher,
-        verify: (digest, password) => Effect.zipRight(Ref.update(verifications, (n) => n + 1), hasher.verify(digest, password))
+        verify: (digest, password) => Effect.zipRight(Ref.update(verifications, (n) => n + 1), hasher.verify(digest, password)),
+        verifyWhile: (digest, password, meanwhile) =>
+          Effect.zipRight(Ref.update(verifications, (n) => n + 1), hasher.verifyWhile(digest, password, meanwhile))
       }))
   )
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
-import { checkMasterPassword, ensureMasterPassword, EventLog, FREE_ATTEMPTS, lockoutSeconds } from "@waiaas/domain"
-import { Effect, Either, Redacted, TestClock } from "effect"
+import {
+  checkMasterPassword,
+  checkMasterPasswordWhile,
+  ensureMasterPassword,
+  EventLog,
+  FREE_ATTEMPTS,
+  lockoutSeconds
+} from "@waiaas/domain"
+import { Effect, Either, Redacted, Ref, TestClock } from "effect"
 import { stacks } from "./testing/stacks.js"
 
 const pw = Redacted.make
@@ -60,5 +67,35 @@ describe.each(stacks)("master password on the %s stack", (_, makeStack) => {
         expect(yield* outcome(checkMasterPassword(pw("guess")))).toBe("InvalidMasterPassword")
       }
       expect(yield* outcome(checkMasterPassword(pw("the password")))).toBe("ok")
+    })))
+
+  it.effect("checkMasterPasswordWhile: meanwhile's outcome counts only for the right password", () =>
+    run(Effect.gen(function*() {
+      yield* ensureMasterPassword(pw("the password"))
+      const runs = yield* Ref.make(0)
+      const counted = <A, E>(effect: Effect.Effect<A, E>) => Effect.zipRight(Ref.update(runs, (n) => n + 1), effect)
+      expect(yield* checkMasterPasswordWhile(pw("the password"), counted(Effect.succeed("read")))).toBe("read")
+      expect(yield* Effect.flip(checkMasterPasswordWhile(pw("the password"), counted(Effect.fail("bad payload"))))).toBe(
+        "bad payload"
+      )
+      // A wrong password is the 401, whatever meanwhile did, and is counted as a failure like any other.
+      const wrong = yield* Effect.flip(checkMasterPasswordWhile(pw("guess"), counted(Effect.fail("bad payload"))))
+      expect(wrong).toMatchObject({ _tag: "InvalidMasterPassword" })
+      expect(yield* Ref.get(runs)).toBe(3)
+      const events = yield* (yield* EventLog).page({ limit: 10 })
+      expect(events.items.map((e) => e.type)).toEqual(["MASTER_AUTH_FAILED"])
+    })))
+
+  it.effect("checkMasterPasswordWhile runs meanwhile only when a password is verified: not when missing or locked out", () =>
+    run(Effect.gen(function*() {
+      yield* ensureMasterPassword(pw("the password"))
+      const runs = yield* Ref.make(0)
+      const meanwhile = Ref.update(runs, (n) => n + 1)
+      expect(yield* outcome(checkMasterPasswordWhile(pw(""), meanwhile))).toBe("InvalidMasterPassword")
+      expect(yield* Ref.get(runs)).toBe(0)
+      for (let i = 0; i < FREE_ATTEMPTS; i++) yield* outcome(checkMasterPasswordWhile(pw("guess"), meanwhile))
+      expect(yield* Ref.get(runs)).toBe(FREE_ATTEMPTS)
+      expect(yield* outcome(checkMasterPasswordWhile(pw("the password"), meanwhile))).toBe("MasterPasswordLocked")
+      expect(yield* Ref.get(runs)).toBe(FREE_ATTEMPTS)
     })))
 })

@@ -4,7 +4,9 @@ import {
   createSession,
   createWallet,
   EventLog,
+  previewProvisioning,
   provisionMcpToken,
+  renameWallet,
   SessionRepo,
   TokenFiles,
   WalletId
@@ -41,6 +43,37 @@ describe.each(stacks)("provisionMcpToken on the %s stack", (_, makeStack) => {
       const auth = yield* authenticateSession(token)
       expect(auth.session.source).toBe("mcp")
       expect(auth.session.tokenHash).toBe(sha256(Redacted.value(token)))
+    })))
+
+  it.effect("the preview is the answer's client config once the server name is fixed; none before, none for no wallet", () =>
+    run(Effect.gen(function*() {
+      const wallet = yield* createWallet({ name: "Trading Bot" })
+      expect(yield* previewProvisioning(wallet.id)).toStrictEqual(Option.none())
+      expect(yield* previewProvisioning(WalletId.make("01936b2e-1c4d-7a00-8000-0123456789ab"))).toStrictEqual(Option.none())
+      const first = yield* provisionMcpToken(wallet.id)
+      const preview = Option.getOrThrow(yield* previewProvisioning(wallet.id))
+      expect(preview).toStrictEqual({
+        walletName: first.walletName,
+        serverName: first.serverName,
+        claudeDesktopConfig: first.claudeDesktopConfig,
+        clients: first.clients
+      })
+    })))
+
+  it.effect("a fitting preview is used as it is; one made before a rename is not", () =>
+    run(Effect.gen(function*() {
+      const wallet = yield* createWallet({ name: "Trading Bot" })
+      yield* provisionMcpToken(wallet.id)
+      const preview = Option.getOrThrow(yield* previewProvisioning(wallet.id))
+      const marked = Option.some({ ...preview, clients: [] })
+      expect((yield* provisionMcpToken(wallet.id, undefined, marked)).clients).toEqual([])
+
+      yield* renameWallet(wallet.id, "Savings")
+      const renamed = yield* provisionMcpToken(wallet.id, undefined, marked)
+      expect(renamed.walletName).toBe("Savings")
+      expect(renamed.serverName).toBe("waiaas-trading-bot") // fixed at the first provisioning
+      expect(renamed.clients.length).toBeGreaterThan(0)
+      expect(renamed.claudeDesktopConfig.mcpServers["waiaas-trading-bot"]!.env.WAIAAS_WALLET_NAME).toBe("Savings")
     })))
 
   it.effect("fails with WalletNotFound for an unknown wallet and writes nothing", () =>

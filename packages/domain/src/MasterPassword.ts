@@ -1,4 +1,4 @@
-import { Data, Effect, Option, Redacted, Ref } from "effect"
+import { Data, Effect, Either, Option, Redacted, Ref } from "effect"
 import { InvalidMasterPassword, MasterPasswordLocked } from "./Errors.js"
 import { lockoutSeconds, MasterPasswordThrottle } from "./MasterPasswordThrottle.js"
 import { MasterPasswordStore } from "./MasterPasswordStore.js"
@@ -58,41 +58,54 @@ export const refuseWhileLocked = Effect.gen(function*() {
  * FREE_ATTEMPTS wrong passwords in a row every attempt is refused with 429 MASTER_PASSWORD_LOCKED — without
  * running argon2 — for an exponentially growing time; a right password resets the count. Verifications run
  * a few at a time, each after a fresh look at the lockout: guesses sent all at once are locked out as surely
- * as guesses sent one by one. Untraced: on the path of every admin request.
+ * as guesses sent one by one.
  */
-export const checkMasterPassword = Effect.fnUntraced(function*(password: Redacted.Redacted<string>) {
-  const { checks, state } = yield* MasterPasswordThrottle
-  const notifier = yield* Notifier
-  yield* refuseWhileLocked
-  if (Redacted.value(password) === "") {
-    yield* notifier.notify({ type: "MASTER_AUTH_FAILED", at: yield* nowSeconds, details: { reason: "missing" } })
-    return yield* new InvalidMasterPassword({ message: "X-Master-Password header is required" })
-  }
-  const stored = yield* (yield* MasterPasswordStore).get
-  if (Option.isNone(stored)) return yield* Effect.dieMessage("master password hash missing: the daemon did not start properly")
-  const hasher = yield* PasswordHasher
-  // The outcome is counted before the permit is let go, so the next check already sees this failure.
-  const failed = yield* checks.withPermits(1)(Effect.gen(function*() {
+export const checkMasterPassword = (password: Redacted.Redacted<string>) =>
+  checkMasterPasswordWhile(password, Effect.void)
+
+/**
+ * checkMasterPassword, running `meanwhile` while argon2 computes (PasswordHasher.verifyWhile): work that can
+ * be done before the caller is known to be allowed, such as reading a request. It runs only once a
+ * verification has started (never for a missing password or during a lockout, so a flood of guesses cannot
+ * make it run more often than argon2 does), and its outcome counts only for the right password: a wrong
+ * one is the 401, whatever `meanwhile` did. So it must not change anything. Untraced: on the path of every
+ * admin request.
+ */
+export const checkMasterPasswordWhile = <A, E, R>(password: Redacted.Redacted<string>, meanwhile: Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    const { checks, state } = yield* MasterPasswordThrottle
+    const notifier = yield* Notifier
     yield* refuseWhileLocked
-    if (yield* hasher.verify(stored.value, password)) {
-      yield* Ref.set(state, { failures: 0, lockedUntil: 0 })
-      return Option.none()
+    if (Redacted.value(password) === "") {
+      yield* notifier.notify({ type: "MASTER_AUTH_FAILED", at: yield* nowSeconds, details: { reason: "missing" } })
+      return yield* new InvalidMasterPassword({ message: "X-Master-Password header is required" })
     }
-    const now = yield* nowSeconds
-    const { failures, lockedUntil } = yield* Ref.updateAndGet(state, ({ failures }) => {
-      const lockout = lockoutSeconds(failures + 1)
-      return { failures: failures + 1, lockedUntil: lockout > 0 ? now + lockout : 0 }
+    const stored = yield* (yield* MasterPasswordStore).get
+    if (Option.isNone(stored)) return yield* Effect.dieMessage("master password hash missing: the daemon did not start properly")
+    const hasher = yield* PasswordHasher
+    // The outcome is counted before the permit is let go, so the next check already sees this failure.
+    const checked = yield* checks.withPermits(1)(Effect.gen(function*() {
+      yield* refuseWhileLocked
+      const [verified, prepared] = yield* hasher.verifyWhile(stored.value, password, meanwhile)
+      if (verified) {
+        yield* Ref.set(state, { failures: 0, lockedUntil: 0 })
+        return Either.right(prepared)
+      }
+      const now = yield* nowSeconds
+      const { failures, lockedUntil } = yield* Ref.updateAndGet(state, ({ failures }) => {
+        const lockout = lockoutSeconds(failures + 1)
+        return { failures: failures + 1, lockedUntil: lockout > 0 ? now + lockout : 0 }
+      })
+      return Either.left({ now, failures, lockedUntil })
+    }))
+    if (Either.isRight(checked)) return yield* checked.right
+    const { failures, lockedUntil, now } = checked.left
+    yield* notifier.notify({
+      type: "MASTER_AUTH_FAILED",
+      at: now,
+      details: lockedUntil > 0
+        ? { reason: "wrong", failures, lockedForSeconds: lockedUntil - now }
+        : { reason: "wrong", failures }
     })
-    return Option.some({ now, failures, lockedUntil })
-  }))
-  if (Option.isNone(failed)) return
-  const { failures, lockedUntil, now } = failed.value
-  yield* notifier.notify({
-    type: "MASTER_AUTH_FAILED",
-    at: now,
-    details: lockedUntil > 0
-      ? { reason: "wrong", failures, lockedForSeconds: lockedUntil - now }
-      : { reason: "wrong", failures }
+    return yield* new InvalidMasterPassword({ message: "Invalid master password" })
   })
-  return yield* new InvalidMasterPassword({ message: "Invalid master password" })
-})

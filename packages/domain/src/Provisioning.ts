@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import type { ClientSnippet } from "./ClientSnippet.js"
 import { clientSnippets } from "./ClientSnippets.js"
 import { DaemonSettings } from "./DaemonSettings.js"
@@ -57,6 +57,49 @@ export const mcpLaunchFor = Effect.fnUntraced(function*(wallet: Wallet, serverNa
   } satisfies McpLaunch
 })
 
+/** The part of provisioning's answer that depends only on the wallet: how a client launches its MCP server. */
+interface ClientConfig {
+  readonly walletName: string
+  readonly serverName: string
+  readonly claudeDesktopConfig: ClaudeDesktopConfig
+  readonly clients: ReadonlyArray<ClientSnippet>
+}
+
+const clientConfigFor = (wallet: Wallet, serverName: string) =>
+  Effect.map(mcpLaunchFor(wallet, serverName), (launch): ClientConfig => ({
+    walletName: wallet.name,
+    serverName,
+    claudeDesktopConfig: claudeDesktopConfig(launch),
+    clients: clientSnippets(launch)
+  }))
+
+/** A preview of provisioning's answer, worked out before the caller was known to be allowed. */
+export type ProvisioningPreview = Option.Option<ClientConfig>
+
+/**
+ * What provisioning the wallet will answer, as far as it can be known without changing anything: its
+ * client config, if the wallet exists and its server name is already fixed. Made while argon2 checks the
+ * master password (checkMasterPasswordWhile); provisionMcpToken uses it only if the wallet it commits
+ * against still has that name and server name. Never fails: if it cannot be made, provisioning renders
+ * the config itself, and meets whatever stopped the preview on its own reads.
+ */
+export const previewProvisioning = (walletId: WalletId): Effect.Effect<ProvisioningPreview, never, WalletRepo | DaemonSettings> =>
+  Effect.flatMap(WalletRepo, (wallets) => wallets.findById(walletId)).pipe(
+    Effect.flatMap((wallet) =>
+      Option.isSome(wallet) && wallet.value.serverName !== null
+        ? Effect.asSome(clientConfigFor(wallet.value, wallet.value.serverName))
+        : Effect.succeedNone
+    ),
+    Effect.catchAllCause(() => Effect.succeedNone)
+  )
+
+const previewFits = (
+  preview: ProvisioningPreview,
+  wallet: Wallet,
+  serverName: string
+): preview is Option.Some<ClientConfig> =>
+  Option.isSome(preview) && preview.value.walletName === wallet.name && preview.value.serverName === serverName
+
 /**
  * `POST /v1/mcp/tokens`: a new MCP session for the wallet (replacing its previous one in the same
  * transaction), its token written atomically to the wallet's token file after the commit, and the
@@ -68,7 +111,8 @@ export const mcpLaunchFor = Effect.fnUntraced(function*(wallet: Wallet, serverNa
  */
 export const provisionMcpToken = Effect.fnUntraced(function*(
   walletId: WalletId,
-  expiresIn?: number
+  expiresIn?: number,
+  preview: ProvisioningPreview = Option.none()
 ) {
   const files = yield* TokenFiles
   // One provisioning of a wallet at a time, from its commit to its file (or its undo): otherwise another
@@ -91,14 +135,16 @@ export const provisionMcpToken = Effect.fnUntraced(function*(
     sessionId: created.session.id,
     at: created.session.createdAt
   })
-  const launch = yield* mcpLaunchFor(created.wallet, serverName)
+  const config = previewFits(preview, created.wallet, serverName)
+    ? preview.value
+    : yield* clientConfigFor(created.wallet, serverName)
   return {
     walletId,
     walletName: created.wallet.name,
     serverName,
     tokenPath: files.pathFor(walletId),
     expiresAt: created.session.expiresAt,
-    claudeDesktopConfig: claudeDesktopConfig(launch),
-    clients: clientSnippets(launch)
+    claudeDesktopConfig: config.claudeDesktopConfig,
+    clients: config.clients
   } satisfies ProvisionedMcpToken
 }, mustFinish)

@@ -30,16 +30,25 @@ export const MAX_CONCURRENT_ARGON2 = 2
 export const PasswordHasherArgon2 = (params: Argon2Params = productionArgon2Params): Layer.Layer<PasswordHasher> =>
   Layer.sync(PasswordHasher, () => {
     const permits = Effect.unsafeMakeSemaphore(MAX_CONCURRENT_ARGON2)
+    // A malformed or foreign hash is a mismatch, not a crash.
+    const started = (digest: string, password: Redacted.Redacted<string>): Promise<boolean> =>
+      verify(digest, Redacted.value(password)).catch(() => false)
     return PasswordHasher.of({
       hash: (password) =>
         permits.withPermits(1)(Effect.promise(() => hash(Redacted.value(password), { type: argon2id, ...params }))).pipe(
           Effect.withSpan("PasswordHasher.hash")
         ),
-      // A malformed or foreign hash is a mismatch, not a crash.
       // Untraced: every admin request verifies the master password.
-      verify: (digest, password) =>
-        permits.withPermits(1)(Effect.tryPromise(() => verify(digest, Redacted.value(password)))).pipe(
-          Effect.orElseSucceed(() => false)
-        )
+      verify: (digest, password) => permits.withPermits(1)(Effect.promise(() => started(digest, password))),
+      // The verification is started (handed to the pool) before `meanwhile` runs, and awaited after it, so the
+      // permit is held until argon2 is done, whatever `meanwhile` did.
+      verifyWhile: (digest, password, meanwhile) =>
+        permits.withPermits(1)(Effect.suspend(() => {
+          const verdict = started(digest, password)
+          return Effect.flatMap(
+            Effect.exit(meanwhile),
+            (exit) => Effect.map(Effect.promise(() => verdict), (verified) => [verified, exit] as const)
+          )
+        }))
     })
   })

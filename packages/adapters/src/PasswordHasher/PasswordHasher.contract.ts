@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { PasswordHasher } from "@waiaas/domain"
-import { type Context, Effect, type Layer, Redacted } from "effect"
+import { type Context, Effect, Exit, type Layer, Redacted, Ref } from "effect"
 
 const password = Redacted.make("correct horse battery staple")
 
@@ -52,6 +52,39 @@ export const passwordHasherContract = (name: string, makeLayer: () => Layer.Laye
             expect(yield* hasher.verify(digest, password)).toBe(false)
             expect(yield* hasher.verify(digest, Redacted.make(""))).toBe(false)
           }
+        })
+      ))
+  
+    it.effect("verifyWhile runs meanwhile once, whatever the verdict, and gives its outcome beside the verdict", () =>
+      run((hasher) =>
+        Effect.gen(function*() {
+          const digest = yield* hasher.hash(password)
+          const runs = yield* Ref.make(0)
+          const succeeding = Effect.as(Ref.update(runs, (n) => n + 1), "prepared")
+          const failing = Effect.zipRight(Ref.update(runs, (n) => n + 1), Effect.fail("bad payload" as const))
+
+          expect(yield* hasher.verifyWhile(digest, password, succeeding)).toStrictEqual([true, Exit.succeed("prepared")])
+          expect(yield* hasher.verifyWhile(digest, password, failing)).toStrictEqual([true, Exit.fail("bad payload")])
+          expect(yield* hasher.verifyWhile(digest, Redacted.make("wrong"), succeeding)).toStrictEqual(
+            [false, Exit.succeed("prepared")]
+          )
+          expect(yield* hasher.verifyWhile(digest, Redacted.make("wrong"), failing)).toStrictEqual(
+            [false, Exit.fail("bad payload")]
+          )
+          expect(yield* hasher.verifyWhile("not a hash", password, succeeding)).toStrictEqual(
+            [false, Exit.succeed("prepared")]
+          )
+          expect(yield* Ref.get(runs)).toBe(5)
+        })
+      ))
+
+    it.effect("verifyWhile gives a defect in meanwhile back as its outcome, with the verdict", () =>
+      run((hasher) =>
+        Effect.gen(function*() {
+          const digest = yield* hasher.hash(password)
+          const [verified, exit] = yield* hasher.verifyWhile(digest, password, Effect.dieMessage("boom"))
+          expect(verified).toBe(true)
+          expect(Exit.isFailure(exit) && exit.cause._tag === "Die").toBe(true)
         })
       ))
   })

@@ -65,6 +65,9 @@ describe("ProvisioningFastPath", () => {
         expiryTooShort: post({ walletId: wallet, expiresIn: 10 }),
         unknownWallet: post({ walletId: "01900000-0000-7000-8000-00000000beef" }),
         terminated: post({ walletId: terminated }),
+        // The payload is read while the password is checked; its errors must still come after the password's.
+        notAWalletIdWrongPassword: post({ walletId: "abc" }, { "x-master-password": "not it" }),
+        unknownWalletWrongPassword: post({ walletId: "01900000-0000-7000-8000-00000000beef" }, { "x-master-password": "no" }),
         limitReached: post({ walletId: full })
       }
       const appCases: Record<string, RawRequest> = {

@@ -1,14 +1,17 @@
 import { HttpApiError } from "@effect/platform"
 import {
-  checkMasterPassword,
+  type checkMasterPassword,
+  checkMasterPasswordWhile,
   InvalidJson,
   McpGroup,
   McpTokenRequest,
   McpTokenResponse,
+  previewProvisioning,
+  type ProvisioningPreview,
   provisionMcpToken,
   refuseWhileLocked
 } from "@waiaas/domain"
-import { Clock, Effect, Redacted, Runtime, Schema } from "effect"
+import { Clock, Effect, Either, Redacted, Runtime, Schema } from "effect"
 import type * as http from "node:http"
 import { type Answer, declaredErrorAnswer, errorAnswer, isWireError, validationFailedAnswer } from "./ErrorResponse.js"
 import type { PreRoute } from "./NodeServer.js"
@@ -25,6 +28,8 @@ import {
 } from "./RequestPolicy.js"
 
 const endpoint = McpGroup.endpoints.provision
+type ProvisioningError = Effect.Effect.Error<ReturnType<typeof provisionMcpToken>>
+type ProvisioningContext = Effect.Effect.Context<ReturnType<typeof provisionMcpToken>>
 const decodePayload = Schema.decodeUnknown(McpTokenRequest) // the endpoint's payload schema
 const encodeSuccess = Schema.encode(McpTokenResponse) // and its success schema
 
@@ -46,34 +51,23 @@ const encodeSuccess = Schema.encode(McpTokenResponse) // and its success schema
 export const makeProvisioningFastPath = Effect.gen(function*() {
   const run = Runtime.runCallback(
     yield* Effect.runtime<
-      Effect.Effect.Context<ReturnType<typeof provisionMcpToken> | ReturnType<typeof checkMasterPassword>>
+      | ProvisioningContext
+      | Effect.Effect.Context<ReturnType<typeof checkMasterPassword> | ReturnType<typeof previewProvisioning>>
     >()
   )
 
   const answer = (body: string, password: string, requestId: string) => {
     if (nestedDeeperThan(body, MAX_JSON_DEPTH)) return Effect.succeed(errorAnswer(InvalidJson, requestId, TOO_DEEP))
     // masterAuth: the program MasterAuthLive serves to HttpApi, which runs it before decoding the payload.
-    return checkMasterPassword(Redacted.make(password)).pipe(
-      Effect.zipRight(Effect.suspend(() => {
-        let json: unknown
-        try {
-          // As @effect/platform-node reads a request's JSON: an empty body is null.
-          json = body === "" ? null : JSON.parse(body)
-        } catch {
-          return Effect.succeed(errorAnswer(InvalidJson, requestId, NOT_JSON))
-        }
-        return decodePayload(json).pipe(
-          Effect.matchEffect({
-            onFailure: (error) =>
-              Effect.map(HttpApiError.HttpApiDecodeError.fromParseError(error), (decodeError) =>
-                validationFailedAnswer(decodeError.issues, requestId)),
-            onSuccess: (payload) =>
-              provisionMcpToken(payload.walletId, payload.expiresIn).pipe(
-                Effect.flatMap((provisioned) => Effect.orDie(encodeSuccess(provisioned))),
-                Effect.map((encoded): Answer => ({ status: 201, body: encoded }))
-              )
-          })
-        )
+    // The payload is read meanwhile, but its errors count only after the password's, as in HttpApi.
+    return checkMasterPasswordWhile(Redacted.make(password), readPayload(body, requestId)).pipe(
+      Effect.flatMap(Either.match({
+        onLeft: (refused): Effect.Effect<Answer, ProvisioningError, ProvisioningContext> => Effect.succeed(refused),
+        onRight: ({ payload, preview }) =>
+          provisionMcpToken(payload.walletId, payload.expiresIn, preview).pipe(
+            Effect.flatMap((provisioned) => Effect.orDie(encodeSuccess(provisioned))),
+            Effect.map((encoded): Answer => ({ status: 201, body: encoded }))
+          )
       })),
       Effect.catchAll((error): Effect.Effect<Answer> =>
         isWireError(error) ? Effect.succeed(declaredErrorAnswer(error, requestId)) : Effect.die(error)
@@ -107,6 +101,39 @@ export const makeProvisioningFastPath = Effect.gen(function*() {
  * The request body as text. Node stops at the declared length; a client that hangs up before it is never
  * answered (nor would HttpApi answer it), and the effect never completes.
  */
+interface ReadPayload {
+  readonly payload: typeof McpTokenRequest.Type
+  readonly preview: ProvisioningPreview
+}
+
+/**
+ * The payload, as HttpApi decodes it — or the 400 it answers — and the preview of provisioning's answer
+ * (previewProvisioning). Run while argon2 checks the password: it reads and changes nothing.
+ */
+const readPayload = (
+  body: string,
+  requestId: string
+): Effect.Effect<Either.Either<ReadPayload, Answer>, never, Effect.Effect.Context<ReturnType<typeof previewProvisioning>>> =>
+  Effect.suspend(() => {
+    let json: unknown
+    try {
+      // As @effect/platform-node reads a request's JSON: an empty body is null.
+      json = body === "" ? null : JSON.parse(body)
+    } catch {
+      return Effect.succeed(Either.left(errorAnswer(InvalidJson, requestId, NOT_JSON)))
+    }
+    return decodePayload(json).pipe(
+      Effect.matchEffect({
+        onFailure: (error) =>
+          Effect.map(
+            HttpApiError.HttpApiDecodeError.fromParseError(error),
+            (decodeError) => Either.left(validationFailedAnswer(decodeError.issues, requestId))
+          ),
+        onSuccess: (payload) => Effect.map(previewProvisioning(payload.walletId), (preview) => Either.right({ payload, preview }))
+      })
+    )
+  })
+
 const bodyOf = (request: http.IncomingMessage) =>
   Effect.async<string>((resume) => {
     const chunks: Array<Buffer> = []

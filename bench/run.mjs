@@ -228,10 +228,20 @@ const checkAll2xx = (what, result) => {
 }
 
 // ---------------------------------------------------------------------------------------------------
+/** The memory figure's load: `rssRequests` session-auth requests, which also warm a daemon up. */
+const warmUp = (port, tokens) =>
+  load({
+    url: `http://127.0.0.1:${port}`,
+    path: "/v1/session",
+    rotate: { header: "authorization", values: tokens.map((t) => `Bearer ${t}`) },
+    connections: P.session.connections,
+    amount: P.rssRequests
+  })
+
 // One database state ("empty" or "scaled"), in data dir `dir` (used in place): start + RSS, session auth
 // vs reference, provisioning vs floor (on a copy of the database), and (empty only) session auth under
 // a password flood.
-const scenario = async (name, dir, fixture, { starts, attack }) => {
+const scenario = async (name, dir, fixture, { starts, attack, twinDir }) => {
   const floorDir = copyDataDir(dir, `${name}-floor`, { tokenFiles: false })
   const out = { startMs: [], rssMb: [], rssLoad: [], session: [], provisioning: [], attack: [] }
 
@@ -246,39 +256,43 @@ const scenario = async (name, dir, fixture, { starts, attack }) => {
       timeoutMs: P.startTimeoutS[name] * 1000
     }))
     out.startMs.push(daemon.startMs)
-    out.rssLoad.push(checkAll2xx(`${name} rss load`, await withForeignCpu([daemon.pid], () => load({
-      url: `http://127.0.0.1:${daemon.port}`,
-      path: "/v1/session",
-      rotate: { header: "authorization", values: fixture.tokens.map((t) => `Bearer ${t}`) },
-      connections: P.session.connections,
-      amount: P.rssRequests
-    }))))
+    out.rssLoad.push(checkAll2xx(`${name} rss load`, await withForeignCpu([daemon.pid], () => warmUp(daemon.port, fixture.tokens))))
     out.rssMb.push(daemon.rssKb() / 1024)
     log(`${name}: start ${fmt(daemon.startMs, 0)} ms, RSS ${fmt(daemon.rssKb() / 1024, 1)} MB after ${P.rssRequests} requests`)
     if (i < starts - 1) await daemon.stop()
   }
 
-  // 1. Session auth, ours vs the reference on the same database, alternating who goes first.
+  // 1. Session auth, ours vs the reference on the same database, alternating who goes first. At scale,
+  // also the "twin": our daemon on the database as it was before seeding, so that each round holds its
+  // own scaled/empty comparison, seconds apart rather than minutes (this VM drifts by ±10% over minutes).
   const reference = track(await startReference({ db: path.join(dir, "waiaas.db"), logFile: logFile(`${name}-reference`) }))
+  const twin = twinDir === undefined || !phases.has("session")
+    ? undefined
+    : track(await startDaemon({ dataDir: twinDir, password: PASSWORD, logFile: logFile(`${name}-twin`) }))
+  // Warmed up as our daemon was, by the memory figure's requests.
+  if (twin !== undefined) checkAll2xx(`${name} twin warm-up`, await warmUp(twin.port, fixture.tokens))
+  const servers = { ours: daemon, reference, ...(twin === undefined ? {} : { twin }) }
+  const pids = Object.values(servers).map((server) => server.pid)
   for (let r = 0; r < (phases.has("session") ? P.session.rounds : 0); r++) {
     const round = {}
-    const order = r % 2 === 0 ? ["ours", "reference"] : ["reference", "ours"]
+    const order = Object.keys(servers)
+    if (r % 2 === 1) order.reverse()
     for (const who of order) {
-      const port = who === "ours" ? daemon.port : reference.port
       const result = checkAll2xx(`${name} session auth (${who})`,
-        await withForeignCpu([daemon.pid, reference.pid], () => sessionLoad(port, fixture.tokens, P.session.durationS)))
+        await withForeignCpu(pids, () => sessionLoad(servers[who].port, fixture.tokens, P.session.durationS)))
       // The server's CPU time per request: unlike req/s, barely moved by whatever else runs on the machine.
-      const cpuS = result.pidCpuS[who === "ours" ? 0 : 1]
+      const cpuS = result.pidCpuS[pids.indexOf(servers[who].pid)]
       round[who] = { ...result, cpuUsPerRequest: (cpuS / (result.total + result.warmupTotal)) * 1e6 }
     }
     out.session.push(round)
-    log(`${name}: session auth round ${r + 1}: ours ${fmt(round.ours.rps, 0)} req/s p99 ${fmt(round.ours.latency.p99, 2)} ms; ` +
-      `reference ${fmt(round.reference.rps, 0)} req/s p99 ${fmt(round.reference.latency.p99, 2)} ms` +
-      `; CPU/request ours ${fmt(round.ours.cpuUsPerRequest, 0)} µs, reference ${fmt(round.reference.cpuUsPerRequest, 0)} µs` +
-      ` (other CPU ${fmt(Math.max(round.ours.foreignCores, round.reference.foreignCores), 2)} cores)`)
+    const side = (who) =>
+      `${who} ${fmt(round[who].rps, 0)} req/s p99 ${fmt(round[who].latency.p99, 2)} ms ${fmt(round[who].cpuUsPerRequest, 0)} µs CPU/request`
+    log(`${name}: session auth round ${r + 1}: ${order.map(side).join("; ")}` +
+      ` (other CPU ${fmt(Math.max(...order.map((who) => round[who].foreignCores)), 2)} cores)`)
   }
   out.referenceRssMb = reference.rssKb() / 1024
   await reference.stop()
+  await twin?.stop()
 
   // 2. Provisioning, sequential and 8 in flight, each next to its floor (daemon idle meanwhile).
   for (let r = 0; r < (phases.has("provisioning") ? P.provisioning.rounds : 0); r++) {
@@ -410,6 +424,7 @@ const main = async () => {
     // The fixture's own wallets and sessions stay: the same tokens and wallets are measured, now among
     // a million other sessions.
     const seededDir = fixture.dir
+    const twinDir = copyDataDir(fixture.dir, "scaled-twin")
     seed = await runJsonChild(SEED_SCRIPT, {
       db: path.join(seededDir, "waiaas.db"),
       tokenDir: path.join(seededDir, "mcp-tokens"),
@@ -417,7 +432,7 @@ const main = async () => {
       sessions: P.seedSessions
     })
     log(`seeded ${seed.seededSessions} sessions across ${seed.seededWallets} wallets (+ ${seed.tokenFiles} token files) in ${fmt(seed.seconds, 1)} s`)
-    scaled = await scenario("scaled", seededDir, fixture, { starts: P.starts.scaled, attack: false })
+    scaled = await scenario("scaled", seededDir, fixture, { starts: P.starts.scaled, attack: false, twinDir })
   }
 
   const results = summarize({ empty, scaled, seed })
@@ -460,6 +475,17 @@ const summarize = ({ empty, scaled, seed }) => {
   }
   const se = sessionOf(empty)
   const ss = sessionOf(scaled)
+  // Session auth at scale against the empty database: each round's own comparison with the twin (our
+  // daemon on the database as it was before seeding, measured in the same round) when there is one.
+  const twinRounds = scaled.session.filter((r) => r.twin !== undefined)
+  const sideBySide = twinRounds.length > 0 ? " (same rounds)" : ""
+  const scale = twinRounds.length > 0
+    ? {
+      rps: med(twinRounds, (r) => r.ours.rps / r.twin.rps),
+      p99: med(twinRounds, (r) => r.twin.latency.p99 / r.ours.latency.p99),
+      cpu: med(twinRounds, (r) => r.twin.cpuUsPerRequest / r.ours.cpuUsPerRequest)
+    }
+    : { rps: ss.oursRps / se.oursRps, p99: se.oursP99 / ss.oursP99, cpu: se.oursCpuUs / ss.oursCpuUs }
   const pe = provOf(empty)
   const ps = provOf(scaled)
   const attack = {
@@ -476,7 +502,7 @@ const summarize = ({ empty, scaled, seed }) => {
     session: other([empty.session, ["ours", "reference"]]),
     provSeq: other([empty.provisioning, ["sequential", "sequentialFloor"]]),
     provPar: other([empty.provisioning, ["inFlight", "inFlightFloor"]]),
-    scaleSession: other([empty.session, ["ours"]], [scaled.session, ["ours", "reference"]]),
+    scaleSession: other([empty.session, ["ours"]], [scaled.session, ["ours", "reference", "twin"]]),
     scaleProv: other([empty.provisioning, ["sequential", "inFlight"]], [scaled.provisioning, ["sequential", "inFlight"]]),
     start: other([empty.rssLoad, [""]]),
     scaleStart: other([scaled.rssLoad, [""]]),
@@ -523,10 +549,10 @@ const summarize = ({ empty, scaled, seed }) => {
     F("prov.par.floor_p99", `   floor p99, ${n} in flight`, pe.inFlight.floorP99, "ms"),
     F("prov.par.over_floor", "   p50 - floor p50", pe.inFlight.overFloor, "ms", target(pe.inFlight.overFloor, "<=", 2)),
     F("scale.session.rps", `3. At ${seeded}: session auth`, ss.oursRps, "req/s"),
-    F("scale.session.rps_ratio", "   throughput, scaled / empty", ss.oursRps / se.oursRps, "x", target(ss.oursRps / se.oursRps, ">=", 0.9)),
+    F("scale.session.rps_ratio", `   throughput, scaled / empty${sideBySide}`, scale.rps, "x", target(scale.rps, ">=", 0.9)),
     F("scale.session.p99", "   p99", ss.oursP99, "ms"),
-    F("scale.session.p99_ratio", "   p99, empty / scaled", se.oursP99 / ss.oursP99, "x", target(se.oursP99 / ss.oursP99, ">=", 0.9)),
-    F("scale.session.cpu_ratio", "   CPU per request, empty / scaled (noise-robust)", se.oursCpuUs / ss.oursCpuUs, "x"),
+    F("scale.session.p99_ratio", `   p99, empty / scaled${sideBySide}`, scale.p99, "x", target(scale.p99, ">=", 0.9)),
+    F("scale.session.cpu_ratio", "   CPU per request, empty / scaled (noise-robust)", scale.cpu, "x"),
     F("scale.session.ref_ratio", "   ours / reference at scale", ss.ratio, "x"),
     F("scale.prov.seq.p50", "   provisioning sequential p50", ps.sequential.p50, "ms"),
     F("scale.prov.seq.ratio", "   sequential p50, empty / scaled", pe.sequential.p50 / ps.sequential.p50, "x",

@@ -24,11 +24,13 @@ const REQUIRED = [
   "prov.seq.floor_p50",
   "prov.seq.floor_p99",
   "prov.seq.over_floor",
+  "prov.seq.ref_over_floor",
   "prov.par.p50",
   "prov.par.p99",
   "prov.par.floor_p50",
   "prov.par.floor_p99",
   "prov.par.over_floor",
+  "prov.par.ref_over_floor",
   // 3. the same at scale, as ratios to the empty database
   "scale.session.rps",
   "scale.session.rps_ratio",

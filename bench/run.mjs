@@ -34,6 +34,7 @@ import {
   SEED_SCRIPT,
   sleep,
   startDaemon,
+  startProvisioningReference,
   startReference
 } from "./lib/procs.mjs"
 import { withForeignCpu } from "./lib/cpu.mjs"
@@ -184,26 +185,31 @@ const provisioningLoad = (port, walletIds, connections, amount) =>
 
 const floorRun = (dir, walletIds, concurrency, n) =>
   runJsonChild(FLOOR_SCRIPT, {
-    db: path.join(dir, "waiaas.db"),
-    tokenDir: path.join(dir, "mcp-tokens"),
+    ...floorConfig(dir),
     password: PASSWORD,
     walletIds,
     n,
     concurrency,
     warmup: args.quick ? 1 : Math.max(P.provisioning.warmup, concurrency),
-    argon2Permits: ARGON2_PERMITS,
     samples: true
   })
 
-/** Sequential provisioning and its floor in alternating pairs (paired.mjs): `{ daemon, floor }`. */
-const pairedRun = (port, dir, walletIds, pairs) =>
+/** The floor's configuration (floor.mjs) on the copy of the database in `dir`. */
+const floorConfig = (dir) => ({ db: path.join(dir, "waiaas.db"), tokenDir: path.join(dir, "mcp-tokens"), argon2Permits: ARGON2_PERMITS })
+
+/**
+ * Sequential provisioning, the reference's and the floor in rotating triples (paired.mjs):
+ * `{ daemon, reference, floor }`.
+ */
+const pairedRun = (port, referencePort, dir, walletIds, pairs) =>
   runJsonChild(PAIRED_SCRIPT, {
     port,
+    referencePort,
     password: PASSWORD,
     walletIds,
     pairs,
     warmup: args.quick ? 1 : P.provisioning.warmup,
-    floor: { db: path.join(dir, "waiaas.db"), tokenDir: path.join(dir, "mcp-tokens"), argon2Permits: ARGON2_PERMITS }
+    floor: floorConfig(dir)
   })
 
 /** A flood of wrong master passwords on the provisioning route, until `durationS` is over. */
@@ -294,23 +300,36 @@ const scenario = async (name, dir, fixture, { starts, attack, twinDir }) => {
   await reference.stop()
   await twin?.stop()
 
-  // 2. Provisioning, sequential and 8 in flight, each next to its floor (daemon idle meanwhile).
+  // 2. Provisioning, sequential and 8 in flight, each next to its floor and to the plain reference server
+  // (reference-provisioning.mjs: the floor's steps behind node:http), which works on the floor's copy of
+  // the database. Each side runs while the others are idle.
+  const provisioningReference = phases.has("provisioning")
+    ? track(await startProvisioningReference({ floor: floorConfig(floorDir), logFile: logFile(`${name}-reference-provisioning`) }))
+    : undefined
   for (let r = 0; r < (phases.has("provisioning") ? P.provisioning.rounds : 0); r++) {
     const { inFlight, inFlightN, pairs } = P.provisioning
-    const measured = (f) => withForeignCpu([daemon.pid], f)
-    const paired = await measured(() => pairedRun(daemon.port, floorDir, fixture.provisionWalletIds, pairs))
+    const measured = (f) => withForeignCpu([daemon.pid, provisioningReference.pid], f)
+    const paired = await measured(() =>
+      pairedRun(daemon.port, provisioningReference.port, floorDir, fixture.provisionWalletIds, pairs)
+    )
     const round = {
       sequential: checkAll2xx(`${name} provisioning sequential`, { ...paired.daemon, foreignCores: paired.foreignCores }),
+      sequentialReference: checkAll2xx(`${name} reference provisioning sequential`,
+        { ...paired.reference, foreignCores: paired.foreignCores }),
       sequentialFloor: { ...paired.floor, foreignCores: paired.foreignCores },
       inFlight: checkAll2xx(`${name} provisioning ${inFlight} in flight`,
         await measured(() => provisioningLoad(daemon.port, fixture.provisionWalletIds, inFlight, inFlightN))),
+      inFlightReference: checkAll2xx(`${name} reference provisioning ${inFlight} in flight`,
+        await measured(() => provisioningLoad(provisioningReference.port, fixture.provisionWalletIds, inFlight, inFlightN))),
       inFlightFloor: await measured(() => floorRun(floorDir, fixture.provisionWalletIds, inFlight, inFlightN))
     }
     out.provisioning.push(round)
-    log(`${name}: provisioning round ${r + 1}: sequential p50 ${fmt(round.sequential.latency.p50, 1)} ms (floor ${fmt(round.sequentialFloor.latency.p50, 1)}), ` +
-      `${inFlight} in flight p50 ${fmt(round.inFlight.latency.p50, 1)} ms (floor ${fmt(round.inFlightFloor.latency.p50, 1)})` +
-      ` (other CPU ${fmt(Math.max(...Object.values(round).map((x) => x.foreignCores)), 2)} cores)`)
+    const p50 = (key) => fmt(round[key].latency.p50, 1)
+    log(`${name}: provisioning round ${r + 1}: sequential p50 ${p50("sequential")} ms (reference ${p50("sequentialReference")}, ` +
+      `floor ${p50("sequentialFloor")}), ${inFlight} in flight p50 ${p50("inFlight")} ms (reference ${p50("inFlightReference")}, ` +
+      `floor ${p50("inFlightFloor")}) (other CPU ${fmt(Math.max(...Object.values(round).map((x) => x.foreignCores)), 2)} cores)`)
   }
+  await provisioningReference?.stop()
 
   // 5. Under attack: the same session-auth load, alone and next to a flood of wrong master passwords.
   // Last on this daemon: the flood locks the master password (429) for a long time afterwards.
@@ -471,7 +490,12 @@ const summarize = ({ empty, scaled, seed }) => {
       floorP99: pooled(s.provisioning, floor, 0.99),
       overFloor: pooled(s.provisioning, load, 0.5) - pooled(s.provisioning, floor, 0.5)
     })
-    return { sequential: side("sequential", "sequentialFloor"), inFlight: side("inFlight", "inFlightFloor") }
+    return {
+      sequential: side("sequential", "sequentialFloor"),
+      inFlight: side("inFlight", "inFlightFloor"),
+      sequentialReference: side("sequentialReference", "sequentialFloor"),
+      inFlightReference: side("inFlightReference", "inFlightFloor")
+    }
   }
   const se = sessionOf(empty)
   const ss = sessionOf(scaled)
@@ -500,8 +524,8 @@ const summarize = ({ empty, scaled, seed }) => {
     Math.max(0, ...groups.flatMap(([rounds, keys]) => rounds.flatMap((r) => keys.map((k) => (k === "" ? r : r[k])?.foreignCores ?? 0))))
   const noise = {
     session: other([empty.session, ["ours", "reference"]]),
-    provSeq: other([empty.provisioning, ["sequential", "sequentialFloor"]]),
-    provPar: other([empty.provisioning, ["inFlight", "inFlightFloor"]]),
+    provSeq: other([empty.provisioning, ["sequential", "sequentialReference", "sequentialFloor"]]),
+    provPar: other([empty.provisioning, ["inFlight", "inFlightReference", "inFlightFloor"]]),
     scaleSession: other([empty.session, ["ours"]], [scaled.session, ["ours", "reference", "twin"]]),
     scaleProv: other([empty.provisioning, ["sequential", "inFlight"]], [scaled.provisioning, ["sequential", "inFlight"]]),
     start: other([empty.rssLoad, [""]]),
@@ -543,11 +567,13 @@ const summarize = ({ empty, scaled, seed }) => {
     F("prov.seq.floor_p50", "   floor p50 (argon2 verify + SQLite tx + atomic file)", pe.sequential.floorP50, "ms"),
     F("prov.seq.floor_p99", "   floor p99", pe.sequential.floorP99, "ms"),
     F("prov.seq.over_floor", "   p50 - floor p50", pe.sequential.overFloor, "ms", target(pe.sequential.overFloor, "<=", 2)),
+    F("prov.seq.ref_over_floor", "   plain node:http reference: p50 - floor p50", pe.sequentialReference.overFloor, "ms"),
     F("prov.par.p50", `   ${n} in flight: p50`, pe.inFlight.p50, "ms"),
     F("prov.par.p99", `   ${n} in flight p99`, pe.inFlight.p99, "ms"),
     F("prov.par.floor_p50", `   floor p50, ${n} in flight`, pe.inFlight.floorP50, "ms"),
     F("prov.par.floor_p99", `   floor p99, ${n} in flight`, pe.inFlight.floorP99, "ms"),
     F("prov.par.over_floor", "   p50 - floor p50", pe.inFlight.overFloor, "ms", target(pe.inFlight.overFloor, "<=", 2)),
+    F("prov.par.ref_over_floor", "   plain node:http reference: p50 - floor p50", pe.inFlightReference.overFloor, "ms"),
     F("scale.session.rps", `3. At ${seeded}: session auth`, ss.oursRps, "req/s"),
     F("scale.session.rps_ratio", `   throughput, scaled / empty${sideBySide}`, scale.rps, "x", target(scale.rps, ">=", 0.9)),
     F("scale.session.p99", "   p99", ss.oursP99, "ms"),

@@ -54,7 +54,8 @@ export const makeFloor = (config) => {
   const countActive = db.prepare("SELECT count(*) FROM sessions WHERE wallet_id = ? AND revoked_at IS NULL AND expires_at > ?").pluck()
 
   const transaction = db.transaction((walletId, now) => {
-    if (walletById.get(walletId) === undefined) throw new Error(`wallet ${walletId} missing`)
+    const wallet = walletById.get(walletId)
+    if (wallet === undefined) throw new Error(`wallet ${walletId} missing`)
     const previous = activeMcp.get(walletId, now)
     if (previous !== undefined) revoke.run(now, previous.id)
     countActive.get(walletId, now)
@@ -65,7 +66,7 @@ export const makeFloor = (config) => {
     if (previous !== undefined) insertEvent.run(randomUUID(), "SESSION_REVOKED", walletId, previous.id, now, "{}")
     insertEvent.run(randomUUID(), "SESSION_CREATED", walletId, id, now, "{}")
     insertEvent.run(randomUUID(), "MCP_TOKEN_PROVISIONED", walletId, id, now, "{}")
-    return token
+    return { token, wallet, expiresAt: values.expires_at }
   })
 
   const writeAtomically = async (dir, name, content) => {
@@ -103,15 +104,23 @@ export const makeFloor = (config) => {
     }
   }
 
+  // The three steps; `undefined` for a wrong password (a missing wallet throws). The reference server
+  // (reference-provisioning.mjs) answers with what this returns.
+  const provision = async (walletId, password) => {
+    if (!(await withPermit(() => argon2.verify(hash, password)))) return undefined
+    const { token, wallet, expiresAt } = transaction(walletId, Math.floor(Date.now() / 1000))
+    await writeAtomically(config.tokenDir, walletId, token + "\n")
+    return { wallet, expiresAt, tokenPath: join(config.tokenDir, walletId) }
+  }
+
   const operation = async (walletId) => {
     const t0 = performance.now()
-    const ok = await withPermit(() => argon2.verify(hash, config.password))
-    if (!ok) throw new Error("argon2 verify failed: wrong password for the stored hash")
-    const token = transaction(walletId, Math.floor(Date.now() / 1000))
-    await writeAtomically(config.tokenDir, walletId, token + "\n")
+    if ((await provision(walletId, config.password)) === undefined) {
+      throw new Error("argon2 verify failed: wrong password for the stored hash")
+    }
     return performance.now() - t0
   }
-  return { operation, close: () => db.close() }
+  return { operation, provision, close: () => db.close() }
 }
 
 // The CLI: `node floor.mjs '<json>'`, `n` operations with `concurrency` in flight.

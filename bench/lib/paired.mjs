@@ -3,7 +3,9 @@
 // pair meet the same machine (argon2's speed drifts by several ms over seconds on a shared VM; batches of
 // one side then the other turned that drift into most of the difference).
 //   node bench/lib/paired.mjs '<json>'  ->  one JSON line: { daemon, floor } latency summaries and samples
-// Config: { port, password, walletIds, pairs, warmup, floor: { db, tokenDir, argon2Permits } }
+// Config: { port, referencePort?, password, walletIds, pairs, warmup, floor: { db, tokenDir, argon2Permits } }
+// With `referencePort` (reference-provisioning.mjs), each pair is a triple: the reference's request too,
+// the order rotating.
 // The daemon's latency is taken here, in this separate process, from the request's first byte written to
 // the response's last byte read, over one keep-alive connection, with a minimal HTTP/1.1 client (no
 // parsing beyond the status line and Content-Length: node's http client would add its own cost).
@@ -51,37 +53,41 @@ const client = (socket, port) => {
   }
 }
 
-const daemon = await connect(config.port)
+const servers = { daemon: await connect(config.port) }
+if (config.referencePort !== undefined) servers.reference = await connect(config.referencePort)
 const floor = makeFloor({ ...config.floor, password: config.password })
-const statusCodes = {}
-const samples = { daemon: [], floor: [] }
+const statusCodes = Object.fromEntries(Object.keys(servers).map((side) => [side, {}]))
+const samples = { ...Object.fromEntries(Object.keys(servers).map((side) => [side, []])), floor: [] }
 
-const viaDaemon = async (walletId) => {
+const via = async (side, walletId) => {
   const t0 = performance.now()
-  const status = await daemon.post(JSON.stringify({ walletId }))
+  const status = await servers[side].post(JSON.stringify({ walletId }))
   const ms = performance.now() - t0
-  statusCodes[status] = (statusCodes[status] ?? 0) + 1
+  statusCodes[side][status] = (statusCodes[side][status] ?? 0) + 1
   return status >= 200 && status < 300 ? ms : undefined
 }
 
+const sides = [...Object.keys(servers), "floor"]
 for (let i = 0; i < config.warmup + config.pairs; i++) {
   const walletId = config.walletIds[i % config.walletIds.length]
   const pair = {}
-  for (const side of i % 2 === 0 ? ["daemon", "floor"] : ["floor", "daemon"]) {
-    pair[side] = side === "daemon" ? await viaDaemon(walletId) : await floor.operation(walletId)
-  }
+  // Every side goes first, in the middle and last equally often: pairs reverse, triples rotate.
+  const order = sides.length === 2 ? (i % 2 === 0 ? sides : [...sides].reverse()) : sides.map((_, k) => sides[(i + k) % sides.length])
+  for (const side of order) pair[side] = side === "floor" ? await floor.operation(walletId) : await via(side, walletId)
   if (i < config.warmup) continue
-  if (pair.daemon !== undefined) samples.daemon.push(pair.daemon)
-  samples.floor.push(pair.floor)
+  for (const side of sides) if (pair[side] !== undefined) samples[side].push(pair[side])
 }
-daemon.close()
+for (const server of Object.values(servers)) server.close()
 floor.close()
 
-const total = Object.values(statusCodes).reduce((a, b) => a + b, 0)
-const ok = Object.entries(statusCodes).filter(([code]) => code.startsWith("2")).reduce((a, [, n]) => a + n, 0)
+const served = (side) => {
+  const total = Object.values(statusCodes[side]).reduce((a, b) => a + b, 0)
+  const ok = Object.entries(statusCodes[side]).filter(([code]) => code.startsWith("2")).reduce((a, [, n]) => a + n, 0)
+  return { ok, total, non2xx: total - ok, statusCodes: statusCodes[side], latency: latencySummary(samples[side]), samples: samples[side] }
+}
 const cpu = process.cpuUsage()
 process.stdout.write(JSON.stringify({
   cpuS: (cpu.user + cpu.system) / 1e6, // this process's own CPU, the floor's work included
-  daemon: { ok, total, non2xx: total - ok, statusCodes, latency: latencySummary(samples.daemon), samples: samples.daemon },
+  ...Object.fromEntries(Object.keys(servers).map((side) => [side, served(side)])),
   floor: { latency: latencySummary(samples.floor), samples: samples.floor }
 }) + "\n")

@@ -165,11 +165,18 @@ const tail = (file) => {
   }
 }
 
-/** The reference server on the same database; resolves once it listens. */
-export const startReference = async ({ db, logFile, nodeArgs = [] }) => {
+/** The session-auth reference server on the same database; resolves once it listens. */
+export const startReference = ({ db, logFile, nodeArgs = [] }) =>
+  startReferenceScript("reference-server.mjs", ["--db", db], logFile, nodeArgs)
+
+/** The provisioning reference server on the floor's copy of the database (`floor`: floor.mjs's config). */
+export const startProvisioningReference = ({ floor, logFile, nodeArgs = [] }) =>
+  startReferenceScript("reference-provisioning.mjs", ["--floor", JSON.stringify(floor)], logFile, nodeArgs)
+
+const startReferenceScript = async (script, args, logFile, nodeArgs) => {
   const port = await freePort()
   const out = fs.openSync(logFile, "a")
-  const child = node([...nodeArgs, path.join(BENCH_DIR, "reference-server.mjs"), "--db", db, "--port", String(port)], {
+  const child = node([...nodeArgs, path.join(BENCH_DIR, script), ...args, "--port", String(port)], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", out]
   })

@@ -7,25 +7,13 @@
 //   node bench/reference-provisioning.mjs --port 3201 --floor '{"db": ..., "tokenDir": ..., "argon2Permits": 2}'
 // Serves a copy of the database (the floor's), never the daemon's live file. Prints "reference listening
 // on <port>" once ready; exits on SIGTERM/SIGINT.
-import { randomUUID } from "node:crypto"
 import * as http from "node:http"
 import { parseArgs } from "node:util"
 import { makeFloor } from "./lib/floor.mjs"
+import { fail, send, serve } from "./lib/plain-http.mjs"
 
 const { values: args } = parseArgs({ options: { port: { type: "string" }, floor: { type: "string" } } })
 const floor = makeFloor(JSON.parse(args.floor))
-
-const send = (res, status, body) => {
-  const json = JSON.stringify(body)
-  res.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(json),
-    "x-request-id": randomUUID(),
-    "cache-control": "no-store"
-  })
-  res.end(json)
-}
-const fail = (res, status, code) => send(res, status, { code, message: code, retryable: false })
 
 const answer = async (req, res, body) => {
   let walletId
@@ -69,10 +57,4 @@ const server = http.createServer((req, res) => {
   req.on("end", () => void answer(req, res, Buffer.concat(chunks).toString("utf8")))
 })
 
-server.listen(Number(args.port), "127.0.0.1", () => process.stdout.write(`reference listening on ${server.address().port}\n`))
-const stop = () => {
-  server.close(() => (floor.close(), process.exit(0)))
-  server.closeAllConnections()
-}
-process.on("SIGTERM", stop)
-process.on("SIGINT", stop)
+serve(server, Number(args.port), () => floor.close())

@@ -6,9 +6,10 @@
 // Prints "reference listening on <port>" once ready; exits on SIGTERM/SIGINT.
 import Database from "better-sqlite3"
 import { jwtVerify } from "jose"
-import { hash, randomUUID } from "node:crypto"
+import { hash } from "node:crypto"
 import * as http from "node:http"
 import { parseArgs } from "node:util"
+import { fail, send, serve } from "./lib/plain-http.mjs"
 
 const { values: args } = parseArgs({ options: { db: { type: "string" }, port: { type: "string" } } })
 const PREFIX = "wai_sess_"
@@ -29,17 +30,6 @@ const previous = readSecret("jwt_secret_previous")
 const sessionById = db.prepare("SELECT * FROM sessions WHERE id = ?")
 const walletName = db.prepare("SELECT name FROM wallets WHERE id = ?").pluck()
 
-const send = (res, status, body) => {
-  const json = JSON.stringify(body)
-  res.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(json),
-    "x-request-id": randomUUID(),
-    "cache-control": "no-store"
-  })
-  res.end(json)
-}
-const fail = (res, status, code, message) => send(res, status, { code, message, retryable: false })
 
 const verify = async (jwt) => {
   const secrets = [current.secret]
@@ -88,10 +78,4 @@ const server = http.createServer(async (req, res) => {
   })
 })
 
-server.listen(Number(args.port), "127.0.0.1", () => process.stdout.write(`reference listening on ${server.address().port}\n`))
-const stop = () => {
-  server.close(() => (db.close(), process.exit(0)))
-  server.closeAllConnections()
-}
-process.on("SIGTERM", stop)
-process.on("SIGINT", stop)
+serve(server, Number(args.port), () => db.close())

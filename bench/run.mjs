@@ -65,7 +65,7 @@ const FULL = {
   starts: { empty: 3, scaled: 1 },
   startTimeoutS: { empty: 30, scaled: 600 },
   rssRequests: 10_000,
-  session: { rounds: 3, warmupS: 1, durationS: 3, connections: 32 },
+  session: { rounds: 5, warmupS: 1, durationS: 3, connections: 32 },
   // Small batches, the daemon's and the floor's alternating, latencies pooled over all rounds: both sides
   // then see the same machine (argon2 needs both cores; anything else running shows on both).
   // Sequential: pairs (a daemon request, a floor operation, order alternating) so that drift hits both sides.

@@ -83,7 +83,9 @@ export type ProvisioningPreview = Option.Option<ClientConfig>
  * against still has that name and server name. Never fails: if it cannot be made, provisioning renders
  * the config itself, and meets whatever stopped the preview on its own reads.
  */
-export const previewProvisioning = (walletId: WalletId): Effect.Effect<ProvisioningPreview, never, WalletRepo | DaemonSettings> =>
+export const previewProvisioning = (
+  walletId: WalletId
+): Effect.Effect<ProvisioningPreview, never, WalletRepo | DaemonSettings> =>
   Effect.flatMap(WalletRepo, (wallets) => wallets.findById(walletId)).pipe(
     Effect.flatMap((wallet) =>
       Option.isSome(wallet) && wallet.value.serverName !== null

@@ -39,7 +39,10 @@ const encodeSuccess = Schema.encode(McpTokenResponse) // and its success schema
  * HttpApi runs — the body's JSON depth (the request policy), masterAuth, the payload, provisionMcpToken,
  * the success encoding — and the same error answers, headers and log line. What it skips is HttpApi's
  * router, middleware chain and fibers (250-340 µs of main-thread time per request on the bench's VM) and
- * the request policy's second look at the body.
+ * the request policy's second look at the body. What it does differently: the payload is decoded, and the
+ * answer's client config rendered (previewProvisioning), while argon2 checks the password
+ * (checkMasterPasswordWhile), in time the event loop would spend idle; their outcome counts only after the
+ * password's, so every answer is still HttpApi's.
  *
  * It claims only the plainest form of the request: exactly `POST /v1/mcp/tokens`, an allowed Host, an
  * X-Master-Password header, a JSON body of declared length within the limit, one X-Request-Id at most.
@@ -97,10 +100,6 @@ export const makeProvisioningFastPath = Effect.gen(function*() {
   }) satisfies PreRoute
 })
 
-/**
- * The request body as text. Node stops at the declared length; a client that hangs up before it is never
- * answered (nor would HttpApi answer it), and the effect never completes.
- */
 interface ReadPayload {
   readonly payload: typeof McpTokenRequest.Type
   readonly preview: ProvisioningPreview
@@ -113,7 +112,11 @@ interface ReadPayload {
 const readPayload = (
   body: string,
   requestId: string
-): Effect.Effect<Either.Either<ReadPayload, Answer>, never, Effect.Effect.Context<ReturnType<typeof previewProvisioning>>> =>
+): Effect.Effect<
+  Either.Either<ReadPayload, Answer>,
+  never,
+  Effect.Effect.Context<ReturnType<typeof previewProvisioning>>
+> =>
   Effect.suspend(() => {
     let json: unknown
     try {
@@ -129,11 +132,16 @@ const readPayload = (
             HttpApiError.HttpApiDecodeError.fromParseError(error),
             (decodeError) => Either.left(validationFailedAnswer(decodeError.issues, requestId))
           ),
-        onSuccess: (payload) => Effect.map(previewProvisioning(payload.walletId), (preview) => Either.right({ payload, preview }))
+        onSuccess: (payload) =>
+          Effect.map(previewProvisioning(payload.walletId), (preview) => Either.right({ payload, preview }))
       })
     )
   })
 
+/**
+ * The request body as text. Node stops at the declared length; a client that hangs up before it is never
+ * answered (nor would HttpApi answer it), and the effect never completes.
+ */
 const bodyOf = (request: http.IncomingMessage) =>
   Effect.async<string>((resume) => {
     const chunks: Array<Buffer> = []

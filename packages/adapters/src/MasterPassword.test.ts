@@ -69,6 +69,20 @@ describe.each(stacks)("master password on the %s stack", (_, makeStack) => {
       expect(yield* outcome(checkMasterPassword(pw("the password")))).toBe("ok")
     })))
 
+  it.effect("a lockout lasts its full length from the failure that set it, even one late in a second", () =>
+    run(Effect.gen(function*() {
+      yield* ensureMasterPassword(pw("the password"))
+      yield* TestClock.adjust("900 millis") // 0.9 s into a second: the lockout must not end at the next one
+      for (let i = 0; i < FREE_ATTEMPTS; i++) yield* outcome(checkMasterPassword(pw("guess")))
+      yield* TestClock.adjust("500 millis")
+      const locked = yield* Effect.flip(checkMasterPassword(pw("the password")))
+      expect(locked).toMatchObject({ _tag: "MasterPasswordLocked", details: { retryAfter: 1 } })
+      yield* TestClock.adjust("499 millis")
+      expect(yield* outcome(checkMasterPassword(pw("the password")))).toBe("MasterPasswordLocked")
+      yield* TestClock.adjust("1 millis")
+      expect(yield* outcome(checkMasterPassword(pw("the password")))).toBe("ok")
+    })))
+
   it.effect("checkMasterPasswordWhile: meanwhile's outcome counts only for the right password", () =>
     run(Effect.gen(function*() {
       yield* ensureMasterPassword(pw("the password"))

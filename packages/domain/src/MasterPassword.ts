@@ -1,4 +1,4 @@
-import { Data, Effect, Either, Option, Redacted, Ref } from "effect"
+import { Clock, Data, Effect, Either, Option, Redacted, Ref } from "effect"
 import { InvalidMasterPassword, MasterPasswordLocked } from "./Errors.js"
 import { lockoutSeconds, MasterPasswordThrottle } from "./MasterPasswordThrottle.js"
 import { MasterPasswordStore } from "./MasterPasswordStore.js"
@@ -43,12 +43,14 @@ export const ensureMasterPassword = Effect.fn("MasterPassword.ensure")(function*
  * the server also checks it before routing, so that a flood of guesses costs next to nothing.
  */
 export const refuseWhileLocked = Effect.gen(function*() {
-  const now = yield* nowSeconds
-  const { lockedUntil } = yield* Ref.get((yield* MasterPasswordThrottle).state)
-  if (now < lockedUntil) {
+  const nowMs = yield* Clock.currentTimeMillis
+  const { lockedUntilMs } = yield* Ref.get((yield* MasterPasswordThrottle).state)
+  if (nowMs < lockedUntilMs) {
+    // Whole seconds, rounded up: waiting that long is always enough.
+    const retryAfter = Math.ceil((lockedUntilMs - nowMs) / 1000)
     return yield* new MasterPasswordLocked({
-      message: `Master password locked after repeated failures; retry in ${secondsText(lockedUntil - now)}`,
-      details: { retryAfter: lockedUntil - now }
+      message: `Master password locked after repeated failures; retry in ${secondsText(retryAfter)}`,
+      details: { retryAfter }
     })
   }
 })
@@ -88,24 +90,22 @@ export const checkMasterPasswordWhile = <A, E, R>(password: Redacted.Redacted<st
       yield* refuseWhileLocked
       const [verified, prepared] = yield* hasher.verifyWhile(stored.value, password, meanwhile)
       if (verified) {
-        yield* Ref.set(state, { failures: 0, lockedUntil: 0 })
+        yield* Ref.set(state, { failures: 0, lockedUntilMs: 0 })
         return Either.right(prepared)
       }
-      const now = yield* nowSeconds
-      const { failures, lockedUntil } = yield* Ref.updateAndGet(state, ({ failures }) => {
+      const nowMs = yield* Clock.currentTimeMillis
+      const { failures } = yield* Ref.updateAndGet(state, ({ failures }) => {
         const lockout = lockoutSeconds(failures + 1)
-        return { failures: failures + 1, lockedUntil: lockout > 0 ? now + lockout : 0 }
+        return { failures: failures + 1, lockedUntilMs: lockout > 0 ? nowMs + lockout * 1000 : 0 }
       })
-      return Either.left({ now, failures, lockedUntil })
+      return Either.left({ at: Math.floor(nowMs / 1000), failures, lockout: lockoutSeconds(failures) })
     }))
     if (Either.isRight(checked)) return yield* checked.right
-    const { failures, lockedUntil, now } = checked.left
+    const { at, failures, lockout } = checked.left
     yield* notifier.notify({
       type: "MASTER_AUTH_FAILED",
-      at: now,
-      details: lockedUntil > 0
-        ? { reason: "wrong", failures, lockedForSeconds: lockedUntil - now }
-        : { reason: "wrong", failures }
+      at,
+      details: lockout > 0 ? { reason: "wrong", failures, lockedForSeconds: lockout } : { reason: "wrong", failures }
     })
     return yield* new InvalidMasterPassword({ message: "Invalid master password" })
   })

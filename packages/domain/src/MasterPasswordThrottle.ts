@@ -11,8 +11,11 @@ export const lockoutSeconds = (failures: number): number =>
 
 export interface ThrottleState {
   readonly failures: number
-  /** Epoch seconds until which every attempt is refused without checking the password. */
-  readonly lockedUntil: number
+  /**
+   * Epoch milliseconds until which every attempt is refused without checking the password. Milliseconds, so
+   * that a lockout of n seconds lasts n seconds from the failure that set it, not to the end of a second.
+   */
+  readonly lockedUntilMs: number
 }
 
 /** Master-password checks verified at once; the others wait, and look at the lockout again when it is their turn. */
@@ -30,7 +33,7 @@ export class MasterPasswordThrottle extends Context.Tag("waiaas/MasterPasswordTh
   static readonly layer = Layer.effect(
     MasterPasswordThrottle,
     Effect.all({
-      state: Ref.make<ThrottleState>({ failures: 0, lockedUntil: 0 }),
+      state: Ref.make<ThrottleState>({ failures: 0, lockedUntilMs: 0 }),
       checks: Effect.makeSemaphore(CONCURRENT_PASSWORD_CHECKS)
     })
   )

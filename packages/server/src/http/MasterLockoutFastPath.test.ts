@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { ensureMasterPassword, MasterPasswordThrottle, nowSeconds } from "@waiaas/domain"
-import { Effect, Redacted, Ref } from "effect"
+import { ensureMasterPassword, MasterPasswordThrottle } from "@waiaas/domain"
+import { Clock, Effect, Redacted, Ref } from "effect"
 import { comparable, TempSqliteStack, twoServers } from "../testing/PreRouteHarness.js"
 import { rawRequest, type RawRequest, TEST_PASSWORD } from "../testing/TestDaemon.js"
 import { MAX_BODY_BYTES } from "./RequestPolicy.js"
@@ -57,7 +57,7 @@ describe("MasterLockoutFastPath", () => {
       expect(servers.claimed).toEqual([])
 
       const { state } = yield* MasterPasswordThrottle
-      yield* Ref.set(state, { failures: 9, lockedUntil: (yield* nowSeconds) + 600 })
+      yield* Ref.set(state, { failures: 9, lockedUntilMs: (yield* Clock.currentTimeMillis) + 600_000 })
       const locked = yield* sendBoth(servers, lockedCases)
       for (const [name, answer] of locked) {
         expect({ name, status: answer.status, code: answer.json.code }).toEqual({ name, status: 429, code: "MASTER_PASSWORD_LOCKED" })
@@ -76,7 +76,7 @@ describe("MasterLockoutFastPath", () => {
       expect([oversized.status, oversized.json.code]).toEqual([429, "MASTER_PASSWORD_LOCKED"])
 
       // Once the lockout is over, guesses go to masterAuth again.
-      yield* Ref.set(state, { failures: 9, lockedUntil: 0 })
+      yield* Ref.set(state, { failures: 9, lockedUntilMs: 0 })
       const after = yield* rawRequest(servers.fastPort, withPassword("guess", { path: "/v1/wallets", headers: { "x-case": "after" } }))
       expect(after.status).toBe(401)
       expect(servers.claimed).not.toContain("after")

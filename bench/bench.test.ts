@@ -43,6 +43,7 @@ const REQUIRED = [
   // 4. start and memory
   "start.ms",
   "start.rss",
+  "start.rss_end",
   // 5. under a wrong-password flood
   "attack.idle_p99",
   "attack.flood_p99",

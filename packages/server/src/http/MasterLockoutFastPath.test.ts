@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { ensureMasterPassword, MasterPasswordThrottle } from "@waiaas/domain"
-import { Clock, Effect, Redacted, Ref } from "effect"
+import { MasterPasswordThrottle } from "@waiaas/domain"
+import { Clock, Effect, Ref } from "effect"
 import { comparable, TempSqliteStack, twoServers } from "../testing/PreRouteHarness.js"
 import { rawRequest, type RawRequest, TEST_PASSWORD } from "../testing/TestDaemon.js"
 import { MAX_BODY_BYTES } from "./RequestPolicy.js"
@@ -48,7 +48,6 @@ const sendBoth = (ports: { readonly fastPort: number; readonly appPort: number }
 describe("MasterLockoutFastPath", () => {
   it.scoped("answers master-password requests during a lockout as masterAuth does, and nothing else", () =>
     Effect.gen(function*() {
-      yield* ensureMasterPassword(Redacted.make(TEST_PASSWORD))
       const servers = yield* twoServers(makeMasterLockoutFastPath)
 
       // Not locked: nothing is claimed, and the right password works through the app.

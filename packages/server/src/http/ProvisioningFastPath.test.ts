@@ -1,6 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { ensureMasterPassword } from "@waiaas/domain"
-import { Effect, Redacted } from "effect"
+import { Effect } from "effect"
 import * as fs from "node:fs"
 import { comparable, TempSqliteStack, twoServers } from "../testing/PreRouteHarness.js"
 import { rawRequest, type RawRequest, type RawResponse, TEST_PASSWORD } from "../testing/TestDaemon.js"
@@ -23,10 +22,7 @@ const sameAnswer = (answer: RawResponse) => {
 describe("ProvisioningFastPath", () => {
   it.scopedLive("answers POST /v1/mcp/tokens exactly as the HTTP app does, and leaves every other form to it", () =>
     Effect.gen(function*() {
-      yield* ensureMasterPassword(Redacted.make(TEST_PASSWORD))
-      const { appPort, claimed, fastPort } = yield* twoServers(makeProvisioningFastPath)
-      const admin = (request: RawRequest) =>
-        rawRequest(appPort, { ...request, headers: { "x-master-password": TEST_PASSWORD, ...request.headers } })
+      const { admin, appPort, claimed, fastPort } = yield* twoServers(makeProvisioningFastPath)
       const newWallet = (name: string) =>
         Effect.map(admin({ method: "POST", path: "/v1/wallets", body: { name } }), (answer) => answer.json.id as string)
 

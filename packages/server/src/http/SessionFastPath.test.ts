@@ -1,6 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
 import {
-  ensureMasterPassword,
   nowSeconds,
   Session,
   SessionId,
@@ -11,7 +10,7 @@ import {
 } from "@waiaas/domain"
 import { Effect, Redacted } from "effect"
 import { comparable, TempSqliteStack, twoServers } from "../testing/PreRouteHarness.js"
-import { rawRequest, type RawRequest, TEST_PASSWORD } from "../testing/TestDaemon.js"
+import { rawRequest, type RawRequest } from "../testing/TestDaemon.js"
 import { makeSessionFastPath } from "./SessionFastPath.js"
 
 // GET /v1/session is answered by SessionFastPath before the HTTP app. Two servers over one database: `fast`
@@ -22,10 +21,7 @@ import { makeSessionFastPath } from "./SessionFastPath.js"
 describe("SessionFastPath", () => {
   it.scopedLive("answers GET /v1/session exactly as the HTTP app does, and leaves every other form to it", () =>
     Effect.gen(function*() {
-      yield* ensureMasterPassword(Redacted.make(TEST_PASSWORD))
-      const { appPort, claimed, fastPort } = yield* twoServers(makeSessionFastPath)
-      const admin = (request: RawRequest) =>
-        rawRequest(appPort, { ...request, headers: { "x-master-password": TEST_PASSWORD, ...request.headers } })
+      const { admin, appPort, claimed, fastPort } = yield* twoServers(makeSessionFastPath)
 
       const wallet = (yield* admin({ method: "POST", path: "/v1/wallets", body: { name: "Fast Lane" } })).json
       const created = (yield* admin({ method: "POST", path: "/v1/sessions", body: { walletId: wallet.id } })).json

@@ -2,13 +2,14 @@ import { HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { SqliteStack, testArgon2Params } from "@waiaas/adapters"
 import { settingsFor } from "@waiaas/adapters/testing/stacks"
-import { Context, Effect, Layer, Logger, LogLevel } from "effect"
+import { ensureMasterPassword } from "@waiaas/domain"
+import { Context, Effect, Layer, Logger, LogLevel, Redacted } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { HttpAppLive } from "../http/Http.js"
 import { createHttpServer, type PreRoute } from "../http/NodeServer.js"
-import type { RawResponse } from "./TestDaemon.js"
+import { type RawRequest, rawRequest, type RawResponse, TEST_PASSWORD } from "./TestDaemon.js"
 
 // For the pre-routes (http/*FastPath.ts): two servers over one database, `fast` with the pre-route and `app`
 // without, so that each request can be sent to both and the answers compared.
@@ -18,9 +19,13 @@ const portOf = (context: Context.Context<HttpServer.HttpServer>) => {
   return address._tag === "TcpAddress" ? address.port : 0
 }
 
-/** Both servers; `claimed` lists the `x-case` header of every request the pre-route answered. */
+/**
+ * Both servers, over a database whose master password is TEST_PASSWORD; `claimed` lists the `x-case` header
+ * of every request the pre-route answered, and `admin` sends a request to the app with that password.
+ */
 export const twoServers = <E, R>(makePreRoute: Effect.Effect<PreRoute, E, R>) =>
   Effect.gen(function*() {
+    yield* ensureMasterPassword(Redacted.make(TEST_PASSWORD))
     const claimed: Array<string> = []
     const preRoute = yield* makePreRoute
     const counting: PreRoute = (request, response) => {
@@ -34,7 +39,10 @@ export const twoServers = <E, R>(makePreRoute: Effect.Effect<PreRoute, E, R>) =>
       )
     const fast = yield* Layer.build(serverWith({ preRoute: counting }))
     const app = yield* Layer.build(serverWith({}))
-    return { claimed, fastPort: portOf(fast), appPort: portOf(app) }
+    const appPort = portOf(app)
+    const admin = (request: RawRequest) =>
+      rawRequest(appPort, { ...request, headers: { "x-master-password": TEST_PASSWORD, ...request.headers } })
+    return { claimed, fastPort: portOf(fast), appPort, admin }
   })
 
 /** The SQLite stack in a temp data dir, removed with the scope; request lines are not logged. */

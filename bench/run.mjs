@@ -11,12 +11,12 @@
 //                                    session-auth and provisioning loads; top frames to bench/profiles/*.txt
 //
 // Every load comes from a process of its own: autocannon (bench/lib/load.mjs), and for sequential
-// provisioning bench/lib/paired.mjs, which alternates it with the floor one by one; the daemon is the built CLI
-// (`packages/server/bin/waiaas.js start`, as users run it, or BENCH_DAEMON_BIN); the reference server is
-// bench/reference-server.mjs on the same database; the provisioning floor is bench/lib/floor.mjs. Each
-// figure is the median over rounds, the two sides of a comparison alternating within each round
-// (provisioning: percentiles of latencies pooled over the rounds; sequentially the daemon's requests and
-// the floor's operations alternate one by one, lib/paired.mjs).
+// provisioning bench/lib/paired.mjs, which rotates the daemon, the provisioning reference and the floor one
+// by one; the daemon is the built CLI (`packages/server/bin/waiaas.js start`, as users run it, or
+// BENCH_DAEMON_BIN); the references are bench/reference-server.mjs (session auth, on the same database) and
+// bench/reference-provisioning.mjs (on the floor's copy); the provisioning floor is bench/lib/floor.mjs.
+// Each figure is the median over rounds, the sides of a comparison alternating within each round
+// (provisioning: percentiles of latencies pooled over the rounds).
 // Writes bench/results.json (quick mode: a temp file unless --out) and prints a table.
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -68,7 +68,8 @@ const FULL = {
   session: { rounds: 5, warmupS: 1, durationS: 3, connections: 32 },
   // Small batches, the daemon's and the floor's alternating, latencies pooled over all rounds: both sides
   // then see the same machine (argon2 needs both cores; anything else running shows on both).
-  // Sequential: pairs (a daemon request, a floor operation, order alternating) so that drift hits both sides.
+  // Sequential: `pairs` rotating triples (a daemon request, a reference request, a floor operation) so that
+  // drift hits every side.
   provisioning: { rounds: 5, pairs: 16, inFlight: 8, inFlightN: 16, warmup: 2 },
   attack: { rounds: 3, durationS: 3, floodConnections: 32, leadS: 0.5, warmupS: 0.5 }
 }

@@ -3,7 +3,9 @@
 // Config: { url, path, method?, headers?, body?, connections, duration? (s) | amount?, warmup?: {duration?|amount?},
 //           rotate?: { header, values: [...] }   one value per request, round robin (e.g. many session tokens)
 //           rotateBody?: [...]                    one body per request, round robin (e.g. many wallet ids)
-//           timeout? (s), samples?: true (also return every 2xx latency) }
+//           timeout? (s), samples?: true (also return every 2xx latency),
+//           skipFirst?: n   the measured run's first n 2xx answers are not timed: with `amount`, the burst that
+//                           starts a closed loop (every connection sending at once), not yet its steady state }
 // Latencies are recorded per response from autocannon's own hrtime measurement (float ms, not its 1 ms histogram).
 import autocannon from "autocannon"
 import { latencySummary } from "./stats.mjs"
@@ -28,9 +30,10 @@ const makeRequests = () => {
   }]
 }
 
-const run = (opts) =>
+const run = (opts, skipFirst = 0) =>
   new Promise((resolve, reject) => {
     const samples = []
+    let ok = 0
     const statusCodes = {}
     const started = process.hrtime.bigint()
     const instance = autocannon({
@@ -44,11 +47,11 @@ const run = (opts) =>
     }, (error, result) => {
       if (error) return reject(error)
       const elapsedS = Number(process.hrtime.bigint() - started) / 1e9
-      resolve({ result, samples, statusCodes, elapsedS })
+      resolve({ result, ok, samples, statusCodes, elapsedS })
     })
     instance.on("response", (_client, statusCode, _bytes, responseTime) => {
       statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1
-      if (statusCode >= 200 && statusCode < 300) samples.push(responseTime)
+      if (statusCode >= 200 && statusCode < 300 && ++ok > skipFirst) samples.push(responseTime)
     })
     // The run stops on its own (duration or amount); a parent may also end it early with SIGTERM.
     process.once("SIGTERM", () => instance.stop())
@@ -58,8 +61,7 @@ const shape = (opts) => (opts.amount !== undefined ? { amount: opts.amount } : {
 
 const warmup = config.warmup === undefined ? undefined : await run(shape(config.warmup))
 const warmupTotal = warmup === undefined ? 0 : Object.values(warmup.statusCodes).reduce((a, b) => a + b, 0)
-const { elapsedS, result, samples, statusCodes } = await run(shape(config))
-const ok = samples.length
+const { elapsedS, ok, result, samples, statusCodes } = await run(shape(config), config.skipFirst ?? 0)
 const total = Object.values(statusCodes).reduce((a, b) => a + b, 0)
 // Throughput over the time the load actually ran (autocannon's own duration, falling back to ours).
 const durationS = typeof result.duration === "number" && result.duration > 0 ? result.duration : elapsedS

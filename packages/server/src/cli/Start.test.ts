@@ -20,6 +20,7 @@ describe("waiaas start (the built CLI, as a process)", () => {
     expect(fs.readFileSync(path.join(dataDir, "daemon.lock"), "utf8").trim()).toBe(String(daemon.child.pid))
     expect(await stopDaemon(daemon)).toBe(0)
     expect(fs.existsSync(path.join(dataDir, "daemon.lock"))).toBe(false)
+    expect(daemon.output()).toMatch(/message="Stopping: in-flight requests finish[^\n]*\n[^]*message="WAIaaS daemon stopped"/)
   })
 
   it("refuses a second daemon on the same data dir at once", async () => {
@@ -128,5 +129,11 @@ describe("waiaas start (the built CLI, as a process)", () => {
     expect(response).toMatch(/^HTTP\/1\.1 201/)
     expect(response).toContain("\"name\":\"in flight\"")
     expect(await daemon.exited).toBe(0)
+    // The log tells the stop's story in order: it began, the in-flight request was answered, it ended.
+    const log = daemon.output()
+    const stopping = log.indexOf("Stopping: in-flight requests finish")
+    const answered = log.indexOf("path=/v1/wallets status=201")
+    const stopped = log.indexOf("WAIaaS daemon stopped")
+    expect([stopping > -1, answered > stopping, stopped > answered]).toEqual([true, true, true])
   })
 })

@@ -57,6 +57,8 @@ export const startDaemon = (options: StartOptions) =>
       // Provided to the app, so that its routes exist before `serve` builds the router.
       yield* Layer.build(HttpAppLive.pipe(Layer.provide(adminUi), Layer.provide(server)))
       yield* Effect.logInfo(`WAIaaS daemon listening on ${settings.baseUrl} (data: ${dataDir})`)
+      // Added last, so run first on SIGINT/SIGTERM: the log shows when the stop began, before the drain.
+      yield* Effect.addFinalizer(() => Effect.logInfo("Stopping: in-flight requests finish, then the database closes"))
       return yield* Effect.never
     })
     // The server's own scope closes (waiting for in-flight requests) before the stack's (the database).
@@ -70,6 +72,8 @@ export const startDaemon = (options: StartOptions) =>
           ...(config.notifications.ntfy_topic === undefined ? {} : { topic: config.notifications.ntfy_topic })
         }
       })),
+      // After the stack's scope has closed: every request answered, the database checkpointed and closed.
+      Effect.onInterrupt(() => Effect.logInfo("WAIaaS daemon stopped")),
       Logger.withMinimumLogLevel(logLevels[config.daemon.log_level])
     )
   }).pipe(Effect.scoped)

@@ -188,6 +188,17 @@ const provisioningLoad = (port, walletIds, connections, timed) =>
     samples: true
   })
 
+/**
+ * CPU per request of the server `pids[pidIndex]` of a withForeignCpu load (all its threads, warm-up
+ * included as its CPU time covers it), and of the load generator during the measured run: at 8 in flight
+ * both share the two cores with argon2, so together they set the p50 (see README, Performance).
+ */
+const withCpuPerRequest = (result, pidIndex) => ({
+  ...result,
+  cpuMsPerRequest: (result.pidCpuS[pidIndex] * 1000) / (result.total + result.warmupTotal),
+  loadCpuMsPerRequest: (result.cpuRunS * 1000) / result.total
+})
+
 /** The floor's operations `concurrency` at a time, timed as provisioningLoad times the daemon's requests. */
 const floorRun = (dir, walletIds, concurrency, timed) =>
   runJsonChild(FLOOR_SCRIPT, {
@@ -324,10 +335,10 @@ const scenario = async (name, dir, fixture, { starts, attack, twinDir }) => {
       sequentialReference: checkAll2xx(`${name} reference provisioning sequential`,
         { ...paired.reference, foreignCores: paired.foreignCores }),
       sequentialFloor: { ...paired.floor, foreignCores: paired.foreignCores },
-      inFlight: checkAll2xx(`${name} provisioning ${inFlight} in flight`,
-        await measured(() => provisioningLoad(daemon.port, fixture.provisionWalletIds, inFlight, inFlightTimed))),
-      inFlightReference: checkAll2xx(`${name} reference provisioning ${inFlight} in flight`,
-        await measured(() => provisioningLoad(provisioningReference.port, fixture.provisionWalletIds, inFlight, inFlightTimed))),
+      inFlight: checkAll2xx(`${name} provisioning ${inFlight} in flight`, withCpuPerRequest(
+        await measured(() => provisioningLoad(daemon.port, fixture.provisionWalletIds, inFlight, inFlightTimed)), 0)),
+      inFlightReference: checkAll2xx(`${name} reference provisioning ${inFlight} in flight`, withCpuPerRequest(
+        await measured(() => provisioningLoad(provisioningReference.port, fixture.provisionWalletIds, inFlight, inFlightTimed)), 1)),
       inFlightFloor: await measured(() => floorRun(floorDir, fixture.provisionWalletIds, inFlight, inFlightTimed))
     }
     out.provisioning.push(round)
@@ -501,7 +512,13 @@ const summarize = ({ empty, scaled, seed }) => {
       sequential: side("sequential", "sequentialFloor"),
       inFlight: side("inFlight", "inFlightFloor"),
       sequentialReference: side("sequentialReference", "sequentialFloor"),
-      inFlightReference: side("inFlightReference", "inFlightFloor")
+      inFlightReference: side("inFlightReference", "inFlightFloor"),
+      inFlightCpuMs: {
+        ours: med(s.provisioning, (r) => r.inFlight.cpuMsPerRequest),
+        reference: med(s.provisioning, (r) => r.inFlightReference.cpuMsPerRequest),
+        floor: med(s.provisioning, (r) => r.inFlightFloor.cpuMsPerOperation),
+        loadGenerator: med(s.provisioning, (r) => r.inFlight.loadCpuMsPerRequest)
+      }
     }
   }
   const se = sessionOf(empty)
@@ -581,6 +598,10 @@ const summarize = ({ empty, scaled, seed }) => {
     F("prov.par.floor_p99", `   floor p99, ${n} in flight`, pe.inFlight.floorP99, "ms"),
     F("prov.par.over_floor", "   p50 - floor p50", pe.inFlight.overFloor, "ms", target(pe.inFlight.overFloor, "<=", 2)),
     F("prov.par.ref_over_floor", "   plain node:http reference: p50 - floor p50", pe.inFlightReference.overFloor, "ms"),
+    F("prov.par.cpu_ms", `   CPU per provisioning, ${n} in flight, all threads: ours`, pe.inFlightCpuMs.ours, "ms"),
+    F("prov.par.ref_cpu_ms", "   the same: plain node:http reference", pe.inFlightCpuMs.reference, "ms"),
+    F("prov.par.floor_cpu_ms", "   the same: floor", pe.inFlightCpuMs.floor, "ms"),
+    F("prov.par.load_cpu_ms", "   load generator CPU per request (on the same cores)", pe.inFlightCpuMs.loadGenerator, "ms"),
     F("scale.session.rps", `3. At ${seeded}: session auth`, ss.oursRps, "req/s"),
     F("scale.session.rps_ratio", `   throughput, scaled / empty${sideBySide}`, scale.rps, "x", target(scale.rps, ">=", 0.9)),
     F("scale.session.p99", "   p99", ss.oursP99, "ms"),

@@ -142,9 +142,18 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     return samples
   }
   if (config.warmup > 0) await runBatch(config.warmup)
+  const cpuBefore = process.cpuUsage()
   // In completion order; `skipFirst` drops the burst that starts the batch, as load.mjs does.
   const samples = (await runBatch(config.n)).slice(config.skipFirst ?? 0)
+  const cpuRun = process.cpuUsage(cpuBefore) // the `n` operations alone, every thread of this process
   floor.close()
   const cpu = process.cpuUsage()
-  process.stdout.write(JSON.stringify({ cpuS: (cpu.user + cpu.system) / 1e6, n: samples.length, concurrency: config.concurrency, latency: latencySummary(samples), ...(config.samples === true ? { samples } : {}) }) + "\n")
+  process.stdout.write(JSON.stringify({
+    cpuS: (cpu.user + cpu.system) / 1e6,
+    cpuMsPerOperation: (cpuRun.user + cpuRun.system) / 1e3 / config.n,
+    n: samples.length,
+    concurrency: config.concurrency,
+    latency: latencySummary(samples),
+    ...(config.samples === true ? { samples } : {})
+  }) + "\n")
 }

@@ -61,13 +61,16 @@ const shape = (opts) => (opts.amount !== undefined ? { amount: opts.amount } : {
 
 const warmup = config.warmup === undefined ? undefined : await run(shape(config.warmup))
 const warmupTotal = warmup === undefined ? 0 : Object.values(warmup.statusCodes).reduce((a, b) => a + b, 0)
+const cpuBefore = process.cpuUsage()
 const { elapsedS, ok, result, samples, statusCodes } = await run(shape(config), config.skipFirst ?? 0)
+const cpuRun = process.cpuUsage(cpuBefore)
 const total = Object.values(statusCodes).reduce((a, b) => a + b, 0)
 // Throughput over the time the load actually ran (autocannon's own duration, falling back to ours).
 const durationS = typeof result.duration === "number" && result.duration > 0 ? result.duration : elapsedS
 const cpu = process.cpuUsage()
 process.stdout.write(JSON.stringify({
   cpuS: (cpu.user + cpu.system) / 1e6, // the load generator's own CPU, warm-up and start-up included
+  cpuRunS: (cpuRun.user + cpuRun.system) / 1e6, // the same, during the measured run alone
   ok,
   total,
   warmupTotal, // requests sent before the measured run (the server's CPU time covers them too)

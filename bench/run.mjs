@@ -198,13 +198,13 @@ const provisioningLoad = (port, walletIds, connections, timed) =>
 
 /**
  * CPU per request of the server `pids[pidIndex]` of a withForeignCpu load (all its threads, warm-up
- * included as its CPU time covers it), and of the load generator during the measured run: at 8 in flight
- * both share the two cores with argon2, so together they set the p50 (see README, Performance).
+ * included as its CPU time covers it), and of the load generator while the timed answers came: at 8 in
+ * flight both share the two cores with argon2, so together they set the p50 (see README, Performance).
  */
 const withCpuPerRequest = (result, pidIndex) => ({
   ...result,
   cpuMsPerRequest: (result.pidCpuS[pidIndex] * 1000) / (result.total + result.warmupTotal),
-  loadCpuMsPerRequest: (result.cpuRunS * 1000) / result.total
+  loadCpuMsPerRequest: result.cpuMsPerTimedAnswer
 })
 
 /** The floor's operations `concurrency` at a time, timed as provisioningLoad times the daemon's requests. */

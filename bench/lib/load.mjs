@@ -36,6 +36,9 @@ const run = (opts, skipFirst = 0) =>
     let ok = 0
     const statusCodes = {}
     const started = process.hrtime.bigint()
+    // This process's CPU over the timed answers: from the last untimed one (or the start) to the last one.
+    let cpuFrom = skipFirst === 0 ? process.cpuUsage() : undefined
+    let cpuTo
     const instance = autocannon({
       url: config.url,
       // autocannon refuses more connections than requests (a short warm-up, say)
@@ -47,11 +50,19 @@ const run = (opts, skipFirst = 0) =>
     }, (error, result) => {
       if (error) return reject(error)
       const elapsedS = Number(process.hrtime.bigint() - started) / 1e9
-      resolve({ result, ok, samples, statusCodes, elapsedS })
+      const timedCpuS = cpuFrom === undefined || cpuTo === undefined
+        ? 0
+        : (cpuTo.user - cpuFrom.user + cpuTo.system - cpuFrom.system) / 1e6
+      resolve({ result, ok, samples, statusCodes, elapsedS, timedCpuS })
     })
     instance.on("response", (_client, statusCode, _bytes, responseTime) => {
       statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1
-      if (statusCode >= 200 && statusCode < 300 && ++ok > skipFirst) samples.push(responseTime)
+      if (statusCode < 200 || statusCode >= 300) return
+      ok++
+      if (ok === skipFirst) cpuFrom = process.cpuUsage()
+      if (ok <= skipFirst) return
+      samples.push(responseTime)
+      cpuTo = process.cpuUsage()
     })
     // The run stops on its own (duration or amount); a parent may also end it early with SIGTERM.
     process.once("SIGTERM", () => instance.stop())
@@ -61,16 +72,16 @@ const shape = (opts) => (opts.amount !== undefined ? { amount: opts.amount } : {
 
 const warmup = config.warmup === undefined ? undefined : await run(shape(config.warmup))
 const warmupTotal = warmup === undefined ? 0 : Object.values(warmup.statusCodes).reduce((a, b) => a + b, 0)
-const cpuBefore = process.cpuUsage()
-const { elapsedS, ok, result, samples, statusCodes } = await run(shape(config), config.skipFirst ?? 0)
-const cpuRun = process.cpuUsage(cpuBefore)
+const { elapsedS, ok, result, samples, statusCodes, timedCpuS } = await run(shape(config), config.skipFirst ?? 0)
 const total = Object.values(statusCodes).reduce((a, b) => a + b, 0)
 // Throughput over the time the load actually ran (autocannon's own duration, falling back to ours).
 const durationS = typeof result.duration === "number" && result.duration > 0 ? result.duration : elapsedS
 const cpu = process.cpuUsage()
 process.stdout.write(JSON.stringify({
   cpuS: (cpu.user + cpu.system) / 1e6, // the load generator's own CPU, warm-up and start-up included
-  cpuRunS: (cpuRun.user + cpuRun.system) / 1e6, // the same, during the measured run alone
+  // The same per timed answer, while they came: what the load costs the machine in its steady state,
+  // without the run's set-up (connections, request templates) or the burst that `skipFirst` leaves out.
+  cpuMsPerTimedAnswer: samples.length === 0 ? 0 : (timedCpuS * 1000) / samples.length,
   ok,
   total,
   warmupTotal, // requests sent before the measured run (the server's CPU time covers them too)

@@ -3,6 +3,7 @@ import {
   authenticateSession,
   createSession,
   createWallet,
+  EventLog,
   provisionMcpToken,
   renewSession,
   repairTokenFiles,
@@ -106,6 +107,17 @@ describe.each(stacks)("token file faults on the %s stack", (_, makeStack) => {
         const all = yield* (yield* SessionRepo).list({ walletId: wallet.id, now: NOW_MS / 1000, limit: 10 })
         expect(all.map((s) => s.revokedAt === null)).toEqual([false, true]) // newest first: the failed one is revoked
         expect(yield* walletProblems(wallet.id)).toEqual([])
+        // The audit log ends as the sessions do: the failed one revoked, the old one working again.
+        const failed = all[0]!
+        const log = [...(yield* (yield* EventLog).page({ limit: 50 })).items].reverse()
+        expect(log.map(({ details, sessionId, type }) => ({ type, sessionId, details }))).toEqual([
+          { type: "SESSION_CREATED", sessionId: oldSession.id, details: {} },
+          { type: "MCP_TOKEN_PROVISIONED", sessionId: oldSession.id, details: {} },
+          { type: "SESSION_REVOKED", sessionId: oldSession.id, details: {} },
+          { type: "SESSION_CREATED", sessionId: failed.id, details: {} },
+          { type: "SESSION_REVOKED", sessionId: failed.id, details: { reason: "token file not written" } },
+          { type: "SESSION_REINSTATED", sessionId: oldSession.id, details: { reason: "token file not written" } }
+        ])
 
         yield* Ref.set(failWrites, false)
         yield* provisionMcpToken(wallet.id)

@@ -124,7 +124,7 @@ export const provisionMcpToken = Effect.fnUntraced(function*(
     const created = yield* createSession({ walletId, expiresIn, source: "mcp" })
     // false: revoked meanwhile (a revocation does not wait for this lock to commit); nothing to write.
     yield* writeTokenFileIfCurrentLocked(created.session, created.token).pipe(
-      Effect.tapError(() => undoCreateSession(created))
+      Effect.tapError(() => undoCreateSession(created, "token file not written"))
     )
     return created
   }))

@@ -104,14 +104,22 @@ const revokeActiveMcp = (walletId: WalletId, now: number) =>
 /**
  * Undoes a createSession whose follow-up failed: the new session is revoked, the one it replaced restored —
  * unless the new one was revoked meanwhile (a revocation, revoke-all or termination came in between): that
- * decision stands, for the replaced session too.
+ * decision stands, for the replaced session too. `reason` goes into the events that say so: createSession
+ * already recorded SESSION_CREATED and the replaced session's SESSION_REVOKED, and the audit log must not
+ * leave that session looking revoked once it works again.
  */
-export const undoCreateSession = Effect.fn("Sessions.undoCreate")(function*(created: CreatedSession) {
+export const undoCreateSession = Effect.fn("Sessions.undoCreate")(function*(created: CreatedSession, reason: string) {
   const sessions = yield* SessionRepo
+  const notifier = yield* Notifier
   const now = yield* nowSeconds
   yield* (yield* Transaction).atomically(Effect.gen(function*() {
     if (!(yield* sessions.revoke(created.session.id, now))) return
-    if (Option.isSome(created.replaced)) yield* sessions.reinstate(created.replaced.value.id, created.session.createdAt)
+    const { session } = created
+    yield* notifier.notify({ type: "SESSION_REVOKED", walletId: session.walletId, sessionId: session.id, at: now, details: { reason } })
+    if (Option.isNone(created.replaced)) return
+    const replaced = created.replaced.value
+    yield* sessions.reinstate(replaced.id, session.createdAt)
+    yield* notifier.notify({ type: "SESSION_REINSTATED", walletId: replaced.walletId, sessionId: replaced.id, at: now, details: { reason } })
   }))
 })
 

@@ -34,6 +34,7 @@ const sentences: Record<EventType, (wallet: string, session: string) => string> 
   SESSION_RENEWED: (wallet, session) => `Session ${session} of wallet ${wallet} was renewed.`,
   SESSION_REVOKED: (wallet, session) => `Session ${session} of wallet ${wallet} was revoked.`,
   SESSION_EXPIRED: (wallet, session) => `Session ${session} of wallet ${wallet} expired.`,
+  SESSION_REINSTATED: (wallet, session) => `Session ${session} of wallet ${wallet} was reinstated.`,
   MCP_TOKEN_PROVISIONED: (wallet, session) => `An MCP token was provisioned for wallet ${wallet} (session ${session}).`,
   SECRET_ROTATED: () => "The session token signing secret was rotated.",
   MASTER_AUTH_FAILED: () => "A request was refused: wrong or missing master password.",

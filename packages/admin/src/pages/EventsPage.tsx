@@ -14,6 +14,7 @@ const EVENT_LABELS: Record<EventType, string> = {
   SESSION_RENEWED: "Session renewed",
   SESSION_REVOKED: "Session revoked",
   SESSION_EXPIRED: "Session expired",
+  SESSION_REINSTATED: "Session reinstated",
   MCP_TOKEN_PROVISIONED: "MCP token provisioned",
   SECRET_ROTATED: "Secret rotated",
   MASTER_AUTH_FAILED: "Master password refused",

@@ -16,11 +16,17 @@ export class PasswordHasher extends Context.Tag("waiaas/PasswordHasher")<Passwor
   ) => Effect.Effect<readonly [verified: boolean, meanwhile: Exit.Exit<A, E>], never, R>
 }>() {}
 
+/**
+ * `meanwhile` run to its outcome, then `verdict` awaited: the pair `verifyWhile` gives. A hasher that
+ * computes elsewhere starts the computation before this, and `verdict` only awaits it.
+ */
+export const verdictAfter = <A, E, R>(
+  meanwhile: Effect.Effect<A, E, R>,
+  verdict: Effect.Effect<boolean>
+): Effect.Effect<readonly [boolean, Exit.Exit<A, E>], never, R> =>
+  Effect.flatMap(Effect.exit(meanwhile), (exit) => Effect.map(verdict, (verified) => [verified, exit] as const))
+
 /** `verifyWhile` for a hasher that computes on the calling thread: `meanwhile` first, then `verify`. */
 export const verifyAfter = (verify: Context.Tag.Service<PasswordHasher>["verify"]) =>
-<A, E, R>(
-  hash: string,
-  password: Redacted.Redacted<string>,
-  meanwhile: Effect.Effect<A, E, R>
-): Effect.Effect<readonly [boolean, Exit.Exit<A, E>], never, R> =>
-  Effect.flatMap(Effect.exit(meanwhile), (exit) => Effect.map(verify(hash, password), (verified) => [verified, exit] as const))
+<A, E, R>(hash: string, password: Redacted.Redacted<string>, meanwhile: Effect.Effect<A, E, R>) =>
+  verdictAfter(meanwhile, verify(hash, password))

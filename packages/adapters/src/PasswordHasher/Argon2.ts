@@ -1,4 +1,4 @@
-import { PasswordHasher } from "@waiaas/domain"
+import { PasswordHasher, verdictAfter } from "@waiaas/domain"
 import { argon2id, hash, verify } from "argon2"
 import { Effect, Layer, Redacted } from "effect"
 
@@ -45,10 +45,7 @@ export const PasswordHasherArgon2 = (params: Argon2Params = productionArgon2Para
       verifyWhile: (digest, password, meanwhile) =>
         permits.withPermits(1)(Effect.suspend(() => {
           const verdict = started(digest, password)
-          return Effect.flatMap(
-            Effect.exit(meanwhile),
-            (exit) => Effect.map(Effect.promise(() => verdict), (verified) => [verified, exit] as const)
-          )
+          return verdictAfter(meanwhile, Effect.promise(() => verdict))
         }))
     })
   })

@@ -197,13 +197,14 @@ const provisioningLoad = (port, walletIds, connections, timed) =>
   })
 
 /**
- * CPU per request of the server `pids[pidIndex]` of a withForeignCpu load (all its threads, warm-up
- * included as its CPU time covers it), and of the load generator while the timed answers came: at 8 in
- * flight both share the two cores with argon2, so together they set the p50 (see README, Performance).
+ * CPU per request of the server `pid`, one of the `pids` a withForeignCpu load was measured with (all its
+ * threads, warm-up included as its CPU time covers it), and of the load generator while the timed answers
+ * came: at 8 in flight both share the two cores with argon2, so together they set the p50 (see README,
+ * Performance).
  */
-const withCpuPerRequest = (result, pidIndex) => ({
+const withCpuPerRequest = (result, pids, pid) => ({
   ...result,
-  cpuMsPerRequest: (result.pidCpuS[pidIndex] * 1000) / (result.total + result.warmupTotal),
+  cpuMsPerRequest: (result.pidCpuS[pids.indexOf(pid)] * 1000) / (result.total + result.warmupTotal),
   loadCpuMsPerRequest: result.cpuMsPerTimedAnswer
 })
 
@@ -343,7 +344,8 @@ const scenario = async (name, dir, fixture, { starts, attack, twinDir }) => {
   }
   for (let r = 0; r < (phases.has("provisioning") ? P.provisioning.rounds : 0); r++) {
     const { inFlight, inFlightTimed, pairs } = P.provisioning
-    const measured = (f) => withForeignCpu([daemon.pid, provisioningReference.pid], f)
+    const pids = [daemon.pid, provisioningReference.pid]
+    const measured = (f) => withForeignCpu(pids, f)
     const paired = await measured(() =>
       pairedRun(daemon.port, provisioningReference.port, floorDir, fixture.provisionWalletIds, pairs)
     )
@@ -353,9 +355,12 @@ const scenario = async (name, dir, fixture, { starts, attack, twinDir }) => {
         { ...paired.reference, foreignCores: paired.foreignCores }),
       sequentialFloor: { ...paired.floor, foreignCores: paired.foreignCores },
       inFlight: checkAll2xx(`${name} provisioning ${inFlight} in flight`, withCpuPerRequest(
-        await measured(() => provisioningLoad(daemon.port, fixture.provisionWalletIds, inFlight, inFlightTimed)), 0)),
+        await measured(() => provisioningLoad(daemon.port, fixture.provisionWalletIds, inFlight, inFlightTimed)), pids, daemon.pid)),
       inFlightReference: checkAll2xx(`${name} reference provisioning ${inFlight} in flight`, withCpuPerRequest(
-        await measured(() => provisioningLoad(provisioningReference.port, fixture.provisionWalletIds, inFlight, inFlightTimed)), 1)),
+        await measured(() => provisioningLoad(provisioningReference.port, fixture.provisionWalletIds, inFlight, inFlightTimed)),
+        pids,
+        provisioningReference.pid
+      )),
       inFlightFloor: await measured(() => floorRun(floorDir, fixture.provisionWalletIds, inFlight, inFlightTimed))
     }
     out.provisioning.push(round)
@@ -679,7 +684,7 @@ const renderTable = (results) => {
     line(widths.map((w) => "-".repeat(w))),
     ...rows.map(line),
     "Medians over rounds (each round alternates the two sides of a comparison); provisioning: percentiles of the " +
-    "latencies pooled over the rounds (sequential: daemon and floor in alternating pairs; 8 in flight: interleaved batches, each one's first 8 answers, its starting burst, untimed).",
+    "latencies pooled over the rounds (sequential: daemon, reference and floor one by one, the order rotating; 8 in flight: interleaved batches, each one's first 8 answers, its starting burst, untimed).",
     "other CPU: the most CPU (in cores) that processes other than the bench's used during any run behind the figure; " +
     "blank when under 0.05 (a quiet machine)."
   ].join("\n")
